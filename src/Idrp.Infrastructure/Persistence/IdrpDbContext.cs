@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Idrp.Domain.Model;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace Idrp.Infrastructure.Persistence;
+
+/// <summary>
+/// The metadata store. Provider-neutral: <see cref="SqliteIdrpDbContext"/> and <see cref="PostgresIdrpDbContext"/>
+/// differ only in conventions and in their migrations. Saving stamps timestamps and versions and writes one
+/// <see cref="AuditEvent"/> per changed record in the same transaction.
+/// </summary>
+public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Guid>, Guid>
+{
+    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web) { DictionaryKeyPolicy = JsonNamingPolicy.CamelCase };
+    private readonly ChangeContext _change;
+
+    protected IdrpDbContext(DbContextOptions options, ChangeContext? change)
+        : base(options)
+    {
+        _change = change ?? new ChangeContext(TimeProvider.System);
+    }
+
+    public DbSet<Facility> Facilities => Set<Facility>();
+
+    public DbSet<FacilityStaff> FacilityStaff => Set<FacilityStaff>();
+
+    public DbSet<Instrument> Instruments => Set<Instrument>();
+
+    public DbSet<Person> People => Set<Person>();
+
+    public DbSet<Proposal> Proposals => Set<Proposal>();
+
+    public DbSet<ProposalMember> ProposalMembers => Set<ProposalMember>();
+
+    public DbSet<ProposalFacility> ProposalFacilities => Set<ProposalFacility>();
+
+    public DbSet<Experiment> Experiments => Set<Experiment>();
+
+    public DbSet<Sample> Samples => Set<Sample>();
+
+    public DbSet<Measurement> Measurements => Set<Measurement>();
+
+    public DbSet<MeasurementShare> MeasurementShares => Set<MeasurementShare>();
+
+    public DbSet<DataAsset> DataAssets => Set<DataAsset>();
+
+    public DbSet<Derivation> Derivations => Set<Derivation>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<Account>().ToTable("accounts");
+        builder.Entity<IdentityRole<Guid>>().ToTable("account_roles");
+        builder.Entity<IdentityUserRole<Guid>>().ToTable("account_user_roles");
+        builder.Entity<IdentityUserClaim<Guid>>().ToTable("account_claims");
+        builder.Entity<IdentityUserLogin<Guid>>().ToTable("account_logins");
+        builder.Entity<IdentityUserToken<Guid>>().ToTable("account_tokens");
+        builder.Entity<IdentityRoleClaim<Guid>>().ToTable("account_role_claims");
+        builder.ApplyConfigurationsFromAssembly(typeof(IdrpDbContext).Assembly);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        throw new NotSupportedException("Use SaveChangesAsync: the store is only written asynchronously.");
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var now = _change.Clock.GetUtcNow();
+        var audits = new List<(EntityEntry Entry, AuditEvent Event)>();
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.Entity is Entity entity)
+            {
+                switch (entry.State)
+                {
+                    case EntityState.Added:
+                        entity.CreatedAt = now;
+                        entity.UpdatedAt = now;
+                        entity.Version = 1;
+                        break;
+                    case EntityState.Modified:
+                        entity.UpdatedAt = now;
+                        entity.Version++;
+                        break;
+                }
+            }
+
+            if ((entry.Entity is Entity or ProposalMember or MeasurementShare or Domain.Model.FacilityStaff or ProposalFacility)
+                && (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                audits.Add((entry, NewAuditEvent(entry, now)));
+            }
+        }
+
+        foreach (var (entry, audit) in audits)
+        {
+            audit.After = entry.State == EntityState.Deleted ? null : Snapshot(entry, current: true);
+        }
+
+        AuditEvents.AddRange(audits.Select(a => a.Event));
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private AuditEvent NewAuditEvent(EntityEntry entry, DateTimeOffset now)
+    {
+        var (id, proposalId) = entry.Entity switch
+        {
+            Proposal p => (p.Id, (Guid?)p.Id),
+            IProposalScoped s and Entity e => (e.Id, s.ProposalId),
+            Entity e => (e.Id, (Guid?)null),
+            ProposalMember m => (m.PersonId, m.ProposalId),
+            MeasurementShare s => (s.PersonId, (Guid?)null),
+            Domain.Model.FacilityStaff f => (f.PersonId, (Guid?)null),
+            ProposalFacility f => (f.FacilityId, f.ProposalId),
+            _ => (Guid.Empty, (Guid?)null),
+        };
+        return new AuditEvent
+        {
+            At = now,
+            ActorId = _change.ActorId,
+            Action = entry.State switch
+            {
+                EntityState.Added => AuditAction.Created,
+                EntityState.Deleted => AuditAction.Deleted,
+                _ => AuditAction.Updated,
+            },
+            EntityType = entry.Metadata.ClrType.Name,
+            EntityId = id,
+            ProposalId = proposalId,
+            Before = entry.State == EntityState.Added ? null : Snapshot(entry, current: false),
+        };
+    }
+
+    private static string Snapshot(EntityEntry entry, bool current)
+    {
+        var values = new Dictionary<string, object?>();
+        foreach (var property in entry.Properties)
+        {
+            values[property.Metadata.Name] = current ? property.CurrentValue : property.OriginalValue;
+        }
+
+        return JsonSerializer.Serialize(values, AuditJson);
+    }
+}
+
+/// <summary>The embedded default: one SQLite file in WAL mode.</summary>
+public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> options, ChangeContext? change = null)
+    : IdrpDbContext(options, change)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no timestamp type; as 64-bit integers instants compare and sort correctly in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
+    }
+}
+
+/// <summary>Production: PostgreSQL through Npgsql.</summary>
+public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
+    : IdrpDbContext(options, change);

@@ -1,0 +1,106 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Idrp.Infrastructure.Persistence;
+
+public static class PersistenceServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="IdrpDbContext"/> on the configured provider and the scoped <see cref="ChangeContext"/>.</summary>
+    public static IServiceCollection AddIdrpPersistence(this IServiceCollection services, DatabaseOptions options, string dataDirectory)
+    {
+        services.AddScoped<ChangeContext>();
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = SqliteConnectionString(options.ConnectionString, dataDirectory);
+                services.AddDbContext<IdrpDbContext, SqliteIdrpDbContext>(o => ConfigureSqlite(o, sqlite));
+                break;
+            case DatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                {
+                    throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+                }
+
+                services.AddDbContext<IdrpDbContext, PostgresIdrpDbContext>(o => ConfigurePostgres(o, options.ConnectionString));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown database provider '{options.Provider}'.");
+        }
+
+        return services;
+    }
+
+    internal static string SqliteConnectionString(string? configured, string dataDirectory)
+    {
+        var builder = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured)
+            ? $"Data Source={Path.Combine(dataDirectory, "idrp.db")}"
+            : configured)
+        {
+            // Writers wait for each other instead of failing with SQLITE_BUSY.
+            DefaultTimeout = 30,
+            Pooling = true,
+        };
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        return builder.ToString();
+    }
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).UseSnakeCaseNamingConvention();
+
+    internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+
+    /// <summary>
+    /// Brings the schema up to date. On SQLite also switches the file to write-ahead logging, so that
+    /// readers never wait for the writer.
+    /// </summary>
+    public static async Task MigrateIdrpDatabaseAsync(this IdrpDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                await db.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+
+            return;
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>Used by "dotnet ef migrations add ... --context SqliteIdrpDbContext".</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteIdrpDbContext>
+{
+    public SqliteIdrpDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteIdrpDbContext>();
+        PersistenceServiceCollectionExtensions.ConfigureSqlite(builder, "Data Source=design-time.db");
+        return new SqliteIdrpDbContext(builder.Options);
+    }
+}
+
+/// <summary>Used by "dotnet ef migrations add ... --context PostgresIdrpDbContext"; needs no server.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresIdrpDbContext>
+{
+    public PostgresIdrpDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresIdrpDbContext>();
+        PersistenceServiceCollectionExtensions.ConfigurePostgres(builder, "Host=localhost;Database=idrp_design");
+        return new PostgresIdrpDbContext(builder.Options);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Idrp.Server.Api;
+
+/// <summary>
+/// Turns the exceptions that bad input or a concurrent change can cause into problem details with the
+/// right status, by exception type and database error code (never by message text). Anything else is a
+/// real server error: logged, answered 500 without internals.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, type, title, detail) = Classify(exception);
+        if (status == StatusCodes.Status500InternalServerError)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+        }
+
+        http.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = { Status = status, Type = Problems.TypeBase + type, Title = title, Detail = detail },
+        });
+    }
+
+    private static (int Status, string Type, string Title, string Detail) Classify(Exception exception) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (413, "too-large", "Request too large", "The request body is larger than this endpoint accepts."),
+        BadHttpRequestException bad when bad.InnerException is JsonException json =>
+            (400, "bad-request", "Malformed request", $"The request body is not valid JSON for this endpoint: {json.Message}"),
+        BadHttpRequestException bad =>
+            (bad.StatusCode, "bad-request", "Malformed request", bad.Message),
+        JsonException json =>
+            (400, "bad-request", "Malformed request", $"The request body is not valid JSON for this endpoint: {json.Message}"),
+        DbUpdateConcurrencyException =>
+            (412, "precondition-failed", "Precondition failed", "The record was changed by someone else at the same time. Read it again and repeat your change."),
+        DbUpdateException { InnerException: SqliteException { SqliteExtendedErrorCode: SqliteUnique or SqlitePrimaryKey } } =>
+            (409, "conflict", "Conflict", ConstraintDetail(unique: true)),
+        DbUpdateException { InnerException: SqliteException { SqliteExtendedErrorCode: SqliteForeignKey } } =>
+            (409, "conflict", "Conflict", ConstraintDetail(unique: false)),
+        DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } } =>
+            (409, "conflict", "Conflict", ConstraintDetail(unique: true)),
+        DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } } =>
+            (409, "conflict", "Conflict", ConstraintDetail(unique: false)),
+        OperationCanceledException =>
+            (499, "cancelled", "Request cancelled", "The client went away before the request finished."),
+        _ => (500, "server-error", "Server error", "The server failed to handle this request; the error was logged."),
+    };
+
+    // SQLite's extended result codes (https://sqlite.org/rescode.html).
+    private const int SqliteUnique = 2067;
+    private const int SqlitePrimaryKey = 1555;
+    private const int SqliteForeignKey = 787;
+
+    private static string ConstraintDetail(bool unique) => unique
+        ? "A record with the same unique values (name, number or path) already exists."
+        : "The change refers to a record that does not exist, or removes one that others still refer to.";
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Idrp.Server.Api;
+
+/// <summary>
+/// The RFC 9457 problem details the API answers with. Every error has a stable <c>type</c> URI under
+/// /problems/ so that clients branch on data, not on message text.
+/// </summary>
+internal static class Problems
+{
+    public const string TypeBase = "https://idrp.dev/problems/";
+
+    /// <summary>Also the answer for records that exist but may not be read: nobody learns what they may not see.</summary>
+    public static ProblemHttpResult NotFound(string kind, Guid id) =>
+        Make(StatusCodes.Status404NotFound, "not-found", "Not found", $"There is no {kind} with id {id} that you may see.");
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        Make(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        Make(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", detail);
+
+    public static ProblemHttpResult Conflict(string detail) =>
+        Make(StatusCodes.Status409Conflict, "conflict", "Conflict", detail);
+
+    public static ProblemHttpResult PreconditionFailed(long currentVersion) =>
+        Make(StatusCodes.Status412PreconditionFailed, "precondition-failed", "Precondition failed",
+            $"The record has changed since you read it (its ETag is now \"{currentVersion}\"). Read it again and repeat your change.");
+
+    public static ProblemHttpResult Invalid(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemHttpResult Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Type = TypeBase + "validation",
+            Title = "The request is not valid",
+            Detail = "See errors for what to correct.",
+        });
+
+    public static ProblemHttpResult Make(int status, string type, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type);
+}

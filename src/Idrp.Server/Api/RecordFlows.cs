@@ -1,0 +1,116 @@
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Idrp.Server.Api;
+
+/// <summary>
+/// The shape every single-record read, edit and delete of the API has, in one place: find the record
+/// among those the caller may read (else 404), authorize the change (else 403), honour If-Match (else
+/// 412), validate (else 422), change, save, answer with the new ETag.
+/// </summary>
+internal static class RecordFlows
+{
+    public static async Task<Results<Ok<TResponse>, ProblemHttpResult, StatusCodeHttpResult>> GetAsync<TEntity, TResponse>(
+        IQueryable<TEntity> readable, Guid id, string kind, Func<TEntity, TResponse> map, HttpContext http, CancellationToken ct)
+        where TEntity : Entity
+    {
+        var entity = await readable.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return Problems.NotFound(kind, id);
+        }
+
+        ETags.Set(http, entity.Version);
+        if (ETags.IsNotModified(http, entity.Version))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(map(entity));
+    }
+
+    public static async Task<Results<Ok<TResponse>, ProblemHttpResult>> EditAsync<TEntity, TUpdate, TResponse>(
+        IQueryable<TEntity> readable,
+        Guid id,
+        string kind,
+        Func<TEntity, Task<ProblemHttpResult?>> authorize,
+        Func<TEntity, TUpdate> makeUpdate,
+        Func<TEntity, TUpdate, Task<ProblemHttpResult?>> apply,
+        Func<TEntity, TResponse> map,
+        HttpContext http,
+        IdrpDbContext db,
+        CancellationToken ct)
+        where TEntity : Entity
+        where TUpdate : notnull
+    {
+        var entity = await readable.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return Problems.NotFound(kind, id);
+        }
+
+        if (await authorize(entity) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!ETags.IfMatchAllows(http, entity.Version))
+        {
+            return Problems.PreconditionFailed(entity.Version);
+        }
+
+        var update = makeUpdate(entity);
+        if (Edits.Validate(update) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await apply(entity, update) is { } rejected)
+        {
+            return rejected;
+        }
+
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http, entity.Version);
+        return TypedResults.Ok(map(entity));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync<TEntity>(
+        IQueryable<TEntity> readable,
+        Guid id,
+        string kind,
+        Func<TEntity, Task<ProblemHttpResult?>> authorize,
+        Func<TEntity, Task<string?>> blockedBy,
+        HttpContext http,
+        IdrpDbContext db,
+        CancellationToken ct)
+        where TEntity : Entity
+    {
+        var entity = await readable.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (entity is null)
+        {
+            return Problems.NotFound(kind, id);
+        }
+
+        if (await authorize(entity) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!ETags.IfMatchAllows(http, entity.Version))
+        {
+            return Problems.PreconditionFailed(entity.Version);
+        }
+
+        if (await blockedBy(entity) is { } reason)
+        {
+            return Problems.Conflict(reason);
+        }
+
+        db.Remove(entity);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,179 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Persistence;
+using Idrp.Infrastructure.Persistence.Configurations;
+using Idrp.Server.Access;
+using Idrp.Server.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Idrp.Server.Features.Instruments;
+
+public sealed record InstrumentResponse(
+    Guid Id, Guid FacilityId, string Name, string Technique, string? Description, string? Manufacturer, string? Model,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version);
+
+/// <summary>Editable fields of an instrument. Its facility is fixed once created.</summary>
+public record InstrumentUpdate(
+    [property: Required, StringLength(Limits.Name, MinimumLength = 1)] string Name,
+    [property: Required, StringLength(Limits.Code, MinimumLength = 1)] string Technique,
+    [property: StringLength(Limits.Text)] string? Description = null,
+    [property: StringLength(Limits.Name)] string? Manufacturer = null,
+    [property: StringLength(Limits.Name)] string? Model = null);
+
+public sealed record CreateInstrumentRequest(
+    Guid FacilityId, string Name, string Technique, string? Description = null, string? Manufacturer = null, string? Model = null)
+    : InstrumentUpdate(Name, Technique, Description, Manufacturer, Model);
+
+internal static class InstrumentMapping
+{
+    public static InstrumentResponse ToResponse(this Instrument i) =>
+        new(i.Id, i.FacilityId, i.Name, i.Technique, i.Description, i.Manufacturer, i.Model, i.CreatedAt, i.UpdatedAt, i.Version);
+
+    public static InstrumentUpdate ToUpdate(this Instrument i) => new(i.Name, i.Technique, i.Description, i.Manufacturer, i.Model);
+
+    public static void Apply(this Instrument i, InstrumentUpdate u)
+    {
+        i.Name = u.Name.Trim();
+        i.Technique = u.Technique.Trim();
+        i.Description = u.Description;
+        i.Manufacturer = u.Manufacturer;
+        i.Model = u.Model;
+    }
+}
+
+/// <summary>Instruments: a public catalogue, maintained by the facility's staff and admins.</summary>
+internal static class InstrumentsApi
+{
+    public static RouteGroupBuilder MapInstruments(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/instruments").WithTags("Instruments");
+        group.MapGet("/", ListInstruments).AllowAnonymous().WithName("ListInstruments").WithSummary("Instruments, optionally of one facility or technique.");
+        group.MapGet("/{id:guid}", GetInstrument).AllowAnonymous().WithName("GetInstrument").WithSummary("One instrument.");
+        group.MapPost("/", CreateInstrument).WithName("CreateInstrument").WithSummary("Create an instrument (facility staff or admin).");
+        group.MapPut("/{id:guid}", ReplaceInstrument).WithName("ReplaceInstrument").WithSummary("Replace an instrument's fields (facility staff or admin).");
+        group.MapPatch("/{id:guid}", PatchInstrument).WithName("PatchInstrument").WithSummary("Change some fields of an instrument (JSON merge patch).")
+            .Accepts<JsonElement>(MergePatch.MediaType);
+        group.MapDelete("/{id:guid}", DeleteInstrument).WithName("DeleteInstrument").WithSummary("Delete an instrument no record refers to (facility staff or admin).");
+        return group;
+    }
+
+    private static async Task<Ok<Page<InstrumentResponse>>> ListInstruments(
+        [AsParameters] PageQuery page, Guid? facilityId, string? technique, IdrpDbContext db, CancellationToken ct)
+    {
+        var query = db.Instruments.AsQueryable();
+        if (facilityId is { } fid)
+        {
+            query = query.Where(i => i.FacilityId == fid);
+        }
+
+        if (!string.IsNullOrWhiteSpace(technique))
+        {
+            query = query.Where(i => i.Technique == technique);
+        }
+
+        return TypedResults.Ok(await query.ToPageAsync(page, i => i.ToResponse(), ct));
+    }
+
+    private static async Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> GetInstrument(Guid id, HttpContext http, IdrpDbContext db, CancellationToken ct)
+    {
+        var instrument = await db.Instruments.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (instrument is null)
+        {
+            return Problems.NotFound("instrument", id);
+        }
+
+        ETags.Set(http, instrument.Version);
+        return TypedResults.Ok(instrument.ToResponse());
+    }
+
+    private static async Task<Results<Created<InstrumentResponse>, ProblemHttpResult>> CreateInstrument(
+        CreateInstrumentRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        if (!await db.Facilities.AnyAsync(f => f.Id == request.FacilityId, ct))
+        {
+            return Problems.Invalid("facilityId", $"There is no facility with id {request.FacilityId}.");
+        }
+
+        if (await access.DenyUnlessFacilityStaffAsync(request.FacilityId, "add instruments", ct) is { } denied)
+        {
+            return denied;
+        }
+
+        var instrument = new Instrument { FacilityId = request.FacilityId, Name = request.Name, Technique = request.Technique };
+        instrument.Apply(request);
+        db.Instruments.Add(instrument);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http, instrument.Version);
+        return TypedResults.Created($"/api/v1/instruments/{instrument.Id}", instrument.ToResponse());
+    }
+
+    private static Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> ReplaceInstrument(
+        Guid id, InstrumentUpdate update, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        Edit(id, _ => update, http, access, db, ct);
+
+    private static Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> PatchInstrument(
+        Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        Edit(id, i => Edits.Patch(i.ToUpdate(), patch, http), http, access, db, ct);
+
+    private static async Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Instrument, InstrumentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var instrument = await db.Instruments.FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (instrument is null)
+        {
+            return Problems.NotFound("instrument", id);
+        }
+
+        if (await access.DenyUnlessFacilityStaffAsync(instrument.FacilityId, "edit instruments", ct) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!ETags.IfMatchAllows(http, instrument.Version))
+        {
+            return Problems.PreconditionFailed(instrument.Version);
+        }
+
+        var update = makeUpdate(instrument);
+        if (Edits.Validate(update) is { } invalid)
+        {
+            return invalid;
+        }
+
+        instrument.Apply(update);
+        await db.SaveChangesAsync(ct);
+        ETags.Set(http, instrument.Version);
+        return TypedResults.Ok(instrument.ToResponse());
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteInstrument(
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var instrument = await db.Instruments.FirstOrDefaultAsync(i => i.Id == id, ct);
+        if (instrument is null)
+        {
+            return Problems.NotFound("instrument", id);
+        }
+
+        if (await access.DenyUnlessFacilityStaffAsync(instrument.FacilityId, "delete instruments", ct) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!ETags.IfMatchAllows(http, instrument.Version))
+        {
+            return Problems.PreconditionFailed(instrument.Version);
+        }
+
+        if (await db.Measurements.AnyAsync(m => m.InstrumentId == id, ct) || await db.Experiments.AnyAsync(e => e.InstrumentId == id, ct))
+        {
+            return Problems.Conflict("Experiments or measurements refer to this instrument.");
+        }
+
+        db.Instruments.Remove(instrument);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,39 @@
+using Idrp.Server.Api;
+using Idrp.Server.Auth;
+using Idrp.Server.Features;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
+
+namespace Idrp.Server.Hosting;
+
+internal static class Pipeline
+{
+    public static WebApplication UseIdrpPipeline(this WebApplication app)
+    {
+        app.UseHttpLogging();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.Use(CurrentActor.ResolveAsync);
+        app.UseAuthorization();
+        return app;
+    }
+
+    public static WebApplication MapIdrpEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("IDRP API reference").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
+            .AllowAnonymous();
+
+        var api = app.MapGroup("/api/v1")
+            .AddEndpointFilter<ValidationFilter>()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(app.Configuration.GetValue("MaxJsonBodyBytes", 1_048_576L)))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapIdrpFeatures();
+        return app;
+    }
+}
