@@ -10,7 +10,6 @@ builder.AddIdrpServer();
 var app = builder.Build();
 app.UseIdrpPipeline();
 app.MapIdrpEndpoints();
-await app.InitializeIdrpAsync();
 await app.RunAsync();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>

@@ -5,13 +5,28 @@ namespace Idrp.Domain.Model;
 /// <summary>
 /// File names and folder paths that come from clients are data, never paths on our disks: these
 /// checks keep them to one normalised, relative, '/'-separated form with no way out of their folder.
+/// Names are kept in Unicode normalisation form C, so that "é" typed on macOS (NFD) and on Linux (NFC)
+/// is one name, not two look-alikes.
 /// </summary>
 public static class SafePath
 {
     public const int MaxNameLength = 255;
     public const int MaxPathLength = 2048;
 
-    /// <summary>Checks one file name; returns null when it is acceptable, else why not.</summary>
+    /// <summary>The name in normalisation form C; names that cannot be normalised (lone surrogates) are returned as they are and fail <see cref="ProblemWithName"/>.</summary>
+    public static string NormaliseName(string name)
+    {
+        try
+        {
+            return name.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return name;
+        }
+    }
+
+    /// <summary>Checks one file name (after <see cref="NormaliseName"/>); returns null when it is acceptable, else why not.</summary>
     public static string? ProblemWithName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))
@@ -19,9 +34,9 @@ public static class SafePath
             return "A file name is required.";
         }
 
-        if (!name.IsNormalized(NormalizationForm.FormC))
+        if (!IsWellFormed(name))
         {
-            return "The file name must be in Unicode normalisation form C.";
+            return "The file name is not well-formed Unicode.";
         }
 
         if (name.Length > MaxNameLength)
@@ -48,6 +63,23 @@ public static class SafePath
         }
 
         return null;
+    }
+
+    private static bool IsWellFormed(string name)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(name[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -82,7 +114,7 @@ public static class SafePath
                 continue;
             }
 
-            var partProblem = ProblemWithName(part);
+            var partProblem = ProblemWithName(NormaliseName(part));
             if (partProblem is not null)
             {
                 problem = $"Invalid path segment: {partProblem}";
@@ -90,6 +122,6 @@ public static class SafePath
             }
         }
 
-        return string.Join('/', parts.Where(p => p != "."));
+        return string.Join('/', parts.Where(p => p != ".").Select(NormaliseName));
     }
 }

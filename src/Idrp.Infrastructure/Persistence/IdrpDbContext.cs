@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Idrp.Domain.Model;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ namespace Idrp.Infrastructure.Persistence;
 /// differ only in conventions and in their migrations. Saving stamps timestamps and versions and writes one
 /// <see cref="AuditEvent"/> per changed record in the same transaction.
 /// </summary>
-public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Guid>, Guid>
+public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Guid>, Guid>, IDataProtectionKeyContext
 {
     private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web) { DictionaryKeyPolicy = JsonNamingPolicy.CamelCase };
     private readonly ChangeContext _change;
@@ -53,6 +54,9 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -63,13 +67,24 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
         builder.Entity<IdentityUserLogin<Guid>>().ToTable("account_logins");
         builder.Entity<IdentityUserToken<Guid>>().ToTable("account_tokens");
         builder.Entity<IdentityRoleClaim<Guid>>().ToTable("account_role_claims");
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         builder.ApplyConfigurationsFromAssembly(typeof(IdrpDbContext).Assembly);
     }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        throw new NotSupportedException("Use SaveChangesAsync: the store is only written asynchronously.");
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampAndAudit();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
 
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampAndAudit();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Sets timestamps and versions of changed records and adds one audit event per change.</summary>
+    private void StampAndAudit()
     {
         var now = _change.Clock.GetUtcNow();
         var audits = new List<(EntityEntry Entry, AuditEvent Event)>();
@@ -104,7 +119,6 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
         }
 
         AuditEvents.AddRange(audits.Select(a => a.Event));
-        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     private AuditEvent NewAuditEvent(EntityEntry entry, DateTimeOffset now)

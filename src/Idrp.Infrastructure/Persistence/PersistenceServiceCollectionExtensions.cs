@@ -7,28 +7,35 @@ namespace Idrp.Infrastructure.Persistence;
 
 public static class PersistenceServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="IdrpDbContext"/> on the configured provider and the scoped <see cref="ChangeContext"/>.</summary>
-    public static IServiceCollection AddIdrpPersistence(this IServiceCollection services, DatabaseOptions options, string dataDirectory)
+    /// <summary>
+    /// Registers <see cref="IdrpDbContext"/> on the configured provider and the scoped <see cref="ChangeContext"/>.
+    /// The provider and connection string are read when the first context is made, not at registration, so that
+    /// configuration added later (tests, hosting overrides) is honoured.
+    /// </summary>
+    public static IServiceCollection AddIdrpPersistence(this IServiceCollection services, Func<IServiceProvider, (DatabaseOptions Database, string DataDirectory)> settings)
     {
         services.AddScoped<ChangeContext>();
-        switch (options.Provider)
+        services.AddDbContext<SqliteIdrpDbContext>((sp, o) =>
         {
-            case DatabaseProvider.Sqlite:
-                var sqlite = SqliteConnectionString(options.ConnectionString, dataDirectory);
-                services.AddDbContext<IdrpDbContext, SqliteIdrpDbContext>(o => ConfigureSqlite(o, sqlite));
-                break;
-            case DatabaseProvider.Postgres:
-                if (string.IsNullOrWhiteSpace(options.ConnectionString))
-                {
-                    throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
-                }
+            var (database, dataDirectory) = settings(sp);
+            ConfigureSqlite(o, SqliteConnectionString(database.ConnectionString, dataDirectory));
+        });
+        services.AddDbContext<PostgresIdrpDbContext>((sp, o) =>
+        {
+            var (database, _) = settings(sp);
+            if (string.IsNullOrWhiteSpace(database.ConnectionString))
+            {
+                throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
+            }
 
-                services.AddDbContext<IdrpDbContext, PostgresIdrpDbContext>(o => ConfigurePostgres(o, options.ConnectionString));
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown database provider '{options.Provider}'.");
-        }
-
+            ConfigurePostgres(o, database.ConnectionString);
+        });
+        services.AddScoped<IdrpDbContext>(sp => settings(sp).Database.Provider switch
+        {
+            DatabaseProvider.Sqlite => sp.GetRequiredService<SqliteIdrpDbContext>(),
+            DatabaseProvider.Postgres => sp.GetRequiredService<PostgresIdrpDbContext>(),
+            var other => throw new InvalidOperationException($"Unknown database provider '{other}'."),
+        });
         return services;
     }
 

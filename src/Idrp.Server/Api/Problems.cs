@@ -39,6 +39,23 @@ internal static class Problems
             Detail = "See errors for what to correct.",
         });
 
+    /// <summary>The type name for a status, for problems the framework makes.</summary>
+    public static string Slug(int status) => status switch
+    {
+        400 => "bad-request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not-found",
+        405 => "method-not-allowed",
+        409 => "conflict",
+        412 => "precondition-failed",
+        413 => "too-large",
+        415 => "unsupported-media-type",
+        422 => "validation",
+        _ when status >= 500 => "server-error",
+        _ => "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public static ProblemHttpResult Make(int status, string type, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type);
 }

@@ -40,8 +40,22 @@ internal sealed class ValidationFilter : IEndpointFilter
 
     private static void Collect(object instance, string prefix, Dictionary<string, List<string>> errors, int depth)
     {
+        // Validator.TryValidateObject skips IValidatableObject when an attribute fails; a client wants all errors at once.
         var results = new List<ValidationResult>();
-        Validator.TryValidateObject(instance, new ValidationContext(instance), results, validateAllProperties: true);
+        foreach (var property in instance.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var attributes = property.GetCustomAttributes<ValidationAttribute>(inherit: true).ToArray();
+            if (attributes.Length > 0)
+            {
+                var context = new ValidationContext(instance) { MemberName = property.Name, DisplayName = property.Name };
+                Validator.TryValidateValue(property.GetValue(instance)!, context, results, attributes);
+            }
+        }
+
+        if (instance is IValidatableObject validatable)
+        {
+            results.AddRange(validatable.Validate(new ValidationContext(instance)));
+        }
         foreach (var result in results)
         {
             var members = result.MemberNames.Any() ? result.MemberNames : [""];

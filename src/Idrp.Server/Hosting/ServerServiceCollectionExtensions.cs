@@ -6,8 +6,10 @@ using Idrp.Server.Api;
 using Idrp.Server.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Idrp.Server.Hosting;
@@ -25,14 +27,18 @@ internal static class ServerServiceCollectionExtensions
 
         services.AddOptions<IdrpOptions>().Bind(configuration).ValidateOnStart();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
-        var idrp = configuration.Get<IdrpOptions>() ?? new IdrpOptions();
-        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
-        services.AddIdrpPersistence(database, Path.GetFullPath(idrp.DataDirectory));
+        services.AddIdrpPersistence(sp => (
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
+            Path.GetFullPath(sp.GetRequiredService<IOptions<IdrpOptions>>().Value.DataDirectory)));
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
 
+        // First of the hosted services: the schema must exist before anything (data protection's key ring) reads it.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddDataProtection().SetApplicationName("idrp").PersistKeysToDbContext<IdrpDbContext>();
         AddAccounts(services);
 
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
@@ -40,6 +46,12 @@ internal static class ServerServiceCollectionExtensions
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+            // Problems the framework makes (unknown routes, status-code pages) get our type URIs too.
+            if (c.ProblemDetails.Type is null || !c.ProblemDetails.Type.StartsWith(Problems.TypeBase, StringComparison.Ordinal))
+            {
+                c.ProblemDetails.Type = Problems.TypeBase + Problems.Slug(c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode);
+            }
+
             c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();

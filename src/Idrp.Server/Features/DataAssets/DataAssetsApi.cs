@@ -30,7 +30,7 @@ public record DataAssetUpdate(
 {
     public virtual IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (SafePath.ProblemWithName(DataAssetName) is { } nameProblem)
+        if (SafePath.ProblemWithName(DataAssetName is null ? null : SafePath.NormaliseName(DataAssetName)) is { } nameProblem)
         {
             yield return new ValidationResult(nameProblem, [nameof(DataAssetName)]);
         }
@@ -94,7 +94,7 @@ internal static class DataAssetMapping
 
     public static void Apply(this DataAsset a, DataAssetUpdate u)
     {
-        a.DataAssetName = u.DataAssetName;
+        a.DataAssetName = SafePath.NormaliseName(u.DataAssetName);
         a.RelativePath = SafePath.NormaliseFolder(u.RelativePath, out _) ?? "";
         a.DateOfCollection = u.DateOfCollection?.ToUniversalTime();
         a.IntellectualPropertyRights = u.IntellectualPropertyRights;

@@ -193,10 +193,10 @@ internal static class ProposalsApi
         }
 
         var members = await db.ProposalMembers.AsNoTracking().Where(m => m.ProposalId == id)
-            .OrderBy(m => m.Role).ThenBy(m => m.Person!.DisplayName)
             .Select(m => new MemberResponse(m.PersonId, m.Person!.DisplayName, m.Role))
             .ToListAsync(ct);
-        return TypedResults.Ok(members);
+        // PIs first: roles are stored as text, so order by the enum here rather than in SQL.
+        return TypedResults.Ok(members.OrderBy(m => m.Role).ThenBy(m => m.DisplayName, StringComparer.Ordinal).ToList());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SetMember(

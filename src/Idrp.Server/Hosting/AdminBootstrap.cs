@@ -7,21 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace Idrp.Server.Hosting;
 
-internal static class Startup
+internal static class AdminBootstrap
 {
-    /// <summary>Brings the database schema up to date and makes sure there is an administrator.</summary>
-    public static async Task InitializeIdrpAsync(this WebApplication app)
-    {
-        using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
-        await db.MigrateIdrpDatabaseAsync(app.Lifetime.ApplicationStopping);
-        await EnsureAdminAsync(scope.ServiceProvider, app.Logger);
-    }
-
-    private static async Task EnsureAdminAsync(IServiceProvider services, ILogger logger)
+    /// <summary>Creates the first admin when there is none; prints a generated password once.</summary>
+    public static async Task EnsureAdminAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<IdrpDbContext>();
-        if (await db.People.AnyAsync(p => p.IsAdmin))
+        if (await db.People.AnyAsync(p => p.IsAdmin, cancellationToken))
         {
             return;
         }
@@ -33,13 +25,13 @@ internal static class Startup
 
         var person = new Person { DisplayName = "Administrator", Email = options.Email, IsAdmin = true };
         db.People.Add(person);
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(cancellationToken);
         var account = new Account { Id = person.Id, UserName = options.UserName, Email = options.Email };
         var result = await users.CreateAsync(account, password);
         if (!result.Succeeded)
         {
             db.People.Remove(person);
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(cancellationToken);
             throw new InvalidOperationException(
                 "Could not create the first admin: " + string.Join(" ", result.Errors.Select(e => e.Description)));
         }

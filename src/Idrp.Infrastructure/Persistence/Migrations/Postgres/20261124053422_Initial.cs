@@ -1,9 +1,11 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
+namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,10 +17,10 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "account_roles",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    concurrency_stamp = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -29,21 +31,21 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "accounts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    normalized_user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    normalized_email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    email_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    password_hash = table.Column<string>(type: "TEXT", nullable: true),
-                    security_stamp = table.Column<string>(type: "TEXT", nullable: true),
-                    concurrency_stamp = table.Column<string>(type: "TEXT", nullable: true),
-                    phone_number = table.Column<string>(type: "TEXT", nullable: true),
-                    phone_number_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    two_factor_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    lockout_end = table.Column<long>(type: "INTEGER", nullable: true),
-                    lockout_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    access_failed_count = table.Column<int>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    email_confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: true),
+                    security_stamp = table.Column<string>(type: "text", nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "text", nullable: true),
+                    phone_number = table.Column<string>(type: "text", nullable: true),
+                    phone_number_confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    two_factor_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    lockout_end = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    lockout_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    access_failed_count = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -54,15 +56,15 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "audit_events",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    at = table.Column<long>(type: "INTEGER", nullable: false),
-                    actor_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    action = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    entity_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    entity_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    before = table.Column<string>(type: "TEXT", nullable: true),
-                    after = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    actor_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    action = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    entity_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    entity_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    before = table.Column<string>(type: "text", nullable: true),
+                    after = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -70,18 +72,32 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "text", nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "facilities",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    country = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    url = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    description = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    country = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -92,16 +108,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "people",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    email = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    orcid = table.Column<string>(type: "TEXT", maxLength: 19, nullable: true),
-                    affiliation = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    external_subject = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    is_admin = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    display_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    email = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    orcid = table.Column<string>(type: "character varying(19)", maxLength: 19, nullable: true),
+                    affiliation = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    external_subject = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    is_admin = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -112,16 +128,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "proposals",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_number = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    title = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    @abstract = table.Column<string>(name: "abstract", type: "TEXT", maxLength: 20000, nullable: true),
-                    start_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    end_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    title = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    @abstract = table.Column<string>(name: "abstract", type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    start_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    end_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -132,11 +148,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "account_role_claims",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    role_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    claim_type = table.Column<string>(type: "TEXT", nullable: true),
-                    claim_value = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    role_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    claim_type = table.Column<string>(type: "text", nullable: true),
+                    claim_value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -153,11 +169,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "account_claims",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    claim_type = table.Column<string>(type: "TEXT", nullable: true),
-                    claim_value = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    claim_type = table.Column<string>(type: "text", nullable: true),
+                    claim_value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -174,10 +190,10 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "account_logins",
                 columns: table => new
                 {
-                    login_provider = table.Column<string>(type: "TEXT", nullable: false),
-                    provider_key = table.Column<string>(type: "TEXT", nullable: false),
-                    provider_display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    user_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                    login_provider = table.Column<string>(type: "text", nullable: false),
+                    provider_key = table.Column<string>(type: "text", nullable: false),
+                    provider_display_name = table.Column<string>(type: "text", nullable: true),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -194,10 +210,10 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "account_tokens",
                 columns: table => new
                 {
-                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    login_provider = table.Column<string>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", nullable: false),
-                    value = table.Column<string>(type: "TEXT", nullable: true)
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    login_provider = table.Column<string>(type: "text", nullable: false),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -214,8 +230,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "account_user_roles",
                 columns: table => new
                 {
-                    user_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    role_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    role_id = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -238,16 +254,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "instruments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    facility_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    technique = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    manufacturer = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    model = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    facility_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    technique = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    description = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    manufacturer = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    model = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -264,16 +280,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "api_tokens",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    person_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    expires_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    last_used_at = table.Column<long>(type: "INTEGER", nullable: true),
-                    revoked_at = table.Column<long>(type: "INTEGER", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    person_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    scope = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    last_used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    revoked_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -290,8 +306,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "facility_staff",
                 columns: table => new
                 {
-                    facility_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    person_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                    facility_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    person_id = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -314,8 +330,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "proposal_facilities",
                 columns: table => new
                 {
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    facility_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    facility_id = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -338,9 +354,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "proposal_members",
                 columns: table => new
                 {
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    person_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    person_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -363,15 +379,15 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "samples",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    composition = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    preparation = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    description = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    composition = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    preparation = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -388,17 +404,17 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "experiments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    facility_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    instrument_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    start_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    end_date = table.Column<DateOnly>(type: "TEXT", nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    description = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    facility_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    instrument_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    start_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    end_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -427,25 +443,25 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "measurements",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    experiment_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    sample_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    instrument_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    measurement_name = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    measurement_description = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    technique = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    date_of_collection = table.Column<long>(type: "INTEGER", nullable: true),
-                    settings = table.Column<string>(type: "TEXT", nullable: false),
-                    keywords = table.Column<string>(type: "TEXT", nullable: false),
-                    categories = table.Column<string>(type: "TEXT", nullable: false),
-                    visibility = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    embargo_until = table.Column<long>(type: "INTEGER", nullable: true),
-                    shared_with_signed_in_users = table.Column<bool>(type: "INTEGER", nullable: false),
-                    licence = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    experiment_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    sample_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    instrument_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    measurement_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    measurement_description = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    technique = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    date_of_collection = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    settings = table.Column<string>(type: "text", nullable: false),
+                    keywords = table.Column<List<string>>(type: "text[]", nullable: false),
+                    categories = table.Column<string>(type: "text", nullable: false),
+                    visibility = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    embargo_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    shared_with_signed_in_users = table.Column<bool>(type: "boolean", nullable: false),
+                    licence = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -480,24 +496,24 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "data_assets",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    measurement_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    data_asset_name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    relative_path = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
-                    data_size = table.Column<long>(type: "INTEGER", nullable: true),
-                    data_checksum = table.Column<string>(type: "TEXT", maxLength: 160, nullable: true),
-                    date_of_collection = table.Column<long>(type: "INTEGER", nullable: true),
-                    intellectual_property_rights = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
-                    media_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    storage = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    state = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    blob_key = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
-                    link_uri = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
-                    extracted_metadata = table.Column<string>(type: "TEXT", nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    measurement_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    data_asset_name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    relative_path = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
+                    data_size = table.Column<long>(type: "bigint", nullable: true),
+                    data_checksum = table.Column<string>(type: "character varying(160)", maxLength: 160, nullable: true),
+                    date_of_collection = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    intellectual_property_rights = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
+                    media_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    storage = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    blob_key = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    link_uri = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    extracted_metadata = table.Column<string>(type: "text", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -520,8 +536,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "measurement_shares",
                 columns: table => new
                 {
-                    measurement_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    person_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                    measurement_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    person_id = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -544,17 +560,17 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "derivations",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    output_asset_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    output_measurement_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    activity = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    activity_version = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    parameters = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
-                    agent_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
-                    version = table.Column<long>(type: "INTEGER", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    output_asset_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    output_measurement_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    activity = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    activity_version = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    parameters = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    agent_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -583,8 +599,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                 name: "derivation_input",
                 columns: table => new
                 {
-                    derivation_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    asset_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                    derivation_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    asset_id = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -810,6 +826,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "audit_events");
+
+            migrationBuilder.DropTable(
+                name: "data_protection_keys");
 
             migrationBuilder.DropTable(
                 name: "derivation_input");

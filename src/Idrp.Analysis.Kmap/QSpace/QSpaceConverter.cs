@@ -1,0 +1,420 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Numerics;
+using Idrp.Analysis.Kmap.Input;
+
+namespace Idrp.Analysis.Kmap.QSpace;
+
+/// <summary>Thread-seconds spent in each stage (summed over workers) and the wall time of a conversion.</summary>
+public sealed record QSpaceTimings(TimeSpan Wall, TimeSpan Setup, TimeSpan ReadInflate, TimeSpan Filter, TimeSpan Binning, TimeSpan Write);
+
+/// <summary>Outcome of <see cref="QSpaceConverter.Convert"/>.</summary>
+public sealed record QSpaceResult(QSpaceLayout Layout, long FramesRead, long PixelsRead, QSpaceTimings Timings);
+
+/// <summary>
+/// Converts every pixel of every frame to reciprocal space and bins it on a regular grid, one cube per scan point.
+/// </summary>
+/// <remarks>
+/// Each entry gets a look-up table pixel -> bin (Q depends on the pixel and the entry's angles, not on the
+/// scan point), so the per-pixel work is a look-up and an add. Workers take blocks of scan points; for each
+/// point they read its frame from every entry (own file handles), optionally median-filter it, and add it
+/// into one cube buffer that is handed to the sink. Memory is the tables plus one frame and one cube per
+/// worker, flat in the number of scan points. Thread-safe: each call has its own state.
+/// </remarks>
+public static class QSpaceConverter
+{
+    private const int PointsPerBlock = 4;
+
+    /// <summary>The grid that spans every pixel of every entry (or <paramref name="roi"/>).</summary>
+    public static QSpaceGrid GridFor(KmapDataset dataset, (int X, int Y, int Z) shape, QBox? roi = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(shape.X, Math.Min(shape.Y, shape.Z)), 1);
+        if (roi is { } box)
+        {
+            return new QSpaceGrid(box, shape);
+        }
+
+        var n = dataset.FrameShape.Rows * dataset.FrameShape.Columns;
+        var qx = new double[n];
+        var qy = new double[n];
+        var qz = new double[n];
+        double x0 = double.MaxValue, x1 = double.MinValue, y0 = double.MaxValue, y1 = double.MinValue, z0 = double.MaxValue, z1 = double.MinValue;
+        foreach (var entry in dataset.Entries)
+        {
+            Id01QConversion.PixelQ(entry.Geometry, qx, qy, qz);
+            for (var p = 0; p < n; p++)
+            {
+                x0 = Math.Min(x0, qx[p]);
+                x1 = Math.Max(x1, qx[p]);
+                y0 = Math.Min(y0, qy[p]);
+                y1 = Math.Max(y1, qy[p]);
+                z0 = Math.Min(z0, qz[p]);
+                z1 = Math.Max(z1, qz[p]);
+            }
+        }
+
+        return new QSpaceGrid(new QBox(x0, x1, y0, y1, z0, z1), shape);
+    }
+
+    /// <summary>Converts <paramref name="dataset"/> into <paramref name="sink"/>.</summary>
+    /// <param name="progress">Fraction of scan points done, 0 to 1.</param>
+    /// <exception cref="KmapException">A frame cannot be read (names the dataset).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the sink is left incomplete.</exception>
+    public static QSpaceResult Convert(KmapDataset dataset, QSpaceOptions options, IQSpaceSink sink, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sink);
+        var wall = Stopwatch.StartNew();
+        var (rows, cols) = dataset.FrameShape;
+        var frameLength = rows * cols;
+        if (options.Mask is { } mask && mask.Length != frameLength)
+        {
+            throw new ArgumentException($"Mask has {mask.Length} pixels, frames {frameLength}.", nameof(options));
+        }
+
+        var grid = GridFor(dataset, options.GridShape, options.QRoi);
+        var tables = new int[dataset.Entries.Count][];
+        var hits = new float[grid.BinCount];
+        var centroids = new double[3 * grid.BinCount];
+        BuildTables(dataset, grid, options.Mask, tables, hits, centroids, options.MaxDegreeOfParallelism);
+
+        var slots = new List<int>();
+        for (var k = 0; k < dataset.PointCount; k++)
+        {
+            if (options.SampleRoi is not { } roi || roi.Contains(dataset.SampleX[k], dataset.SampleY[k]))
+            {
+                slots.Add(k);
+            }
+        }
+
+        var points = slots.ToArray();
+        var sx = new double[points.Length];
+        var sy = new double[points.Length];
+        for (var s = 0; s < points.Length; s++)
+        {
+            sx[s] = dataset.SampleX[points[s]];
+            sy[s] = dataset.SampleY[points[s]];
+        }
+
+        var scales = MonitorScales(dataset, options.NormaliseByMonitor);
+        var layout = new QSpaceLayout(grid, hits, points, sx, sy, centroids);
+        sink.Begin(layout);
+        var setup = wall.Elapsed;
+
+        var state = new ConversionState(dataset, options, sink, tables, scales, points, grid.BinCount, progress, cancellationToken);
+        var workers = Math.Clamp(options.MaxDegreeOfParallelism, 1, Math.Max(1, (points.Length + PointsPerBlock - 1) / PointsPerBlock));
+        if (workers == 1)
+        {
+            state.Work();
+        }
+        else
+        {
+            var threads = new Thread[workers];
+            for (var w = 0; w < workers; w++)
+            {
+                threads[w] = new Thread(state.Work) { IsBackground = true, Name = $"kmap-qspace-{w}" };
+                threads[w].Start();
+            }
+
+            foreach (var t in threads)
+            {
+                t.Join();
+            }
+        }
+
+        state.ThrowIfFailed();
+        sink.Complete();
+        var timings = new QSpaceTimings(
+            wall.Elapsed,
+            setup,
+            Stopwatch.GetElapsedTime(0, state.ReadTicks),
+            Stopwatch.GetElapsedTime(0, state.FilterTicks),
+            Stopwatch.GetElapsedTime(0, state.BinTicks),
+            Stopwatch.GetElapsedTime(0, state.WriteTicks));
+        return new QSpaceResult(layout, state.Frames, state.Frames * frameLength, timings);
+    }
+
+    private static void BuildTables(KmapDataset dataset, QSpaceGrid grid, bool[]? mask, int[][] tables, float[] hits, double[] centroids, int parallelism)
+    {
+        var n = dataset.FrameShape.Rows * dataset.FrameShape.Columns;
+        var entryHits = new int[tables.Length][];
+        var entrySums = new double[tables.Length][];
+        Parallel.For(0, tables.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism) }, e =>
+        {
+            var qx = ArrayPool<double>.Shared.Rent(n);
+            var qy = ArrayPool<double>.Shared.Rent(n);
+            var qz = ArrayPool<double>.Shared.Rent(n);
+            try
+            {
+                Id01QConversion.PixelQ(dataset.Entries[e].Geometry, qx, qy, qz);
+                var table = new int[n];
+                var h = new int[grid.BinCount];
+                var sums = new double[3 * grid.BinCount];
+                for (var p = 0; p < n; p++)
+                {
+                    var bin = mask is not null && mask[p] ? -1 : grid.BinOf(qx[p], qy[p], qz[p]);
+                    table[p] = bin;
+                    if (bin >= 0)
+                    {
+                        h[bin]++;
+                        sums[3 * bin] += qx[p];
+                        sums[(3 * bin) + 1] += qy[p];
+                        sums[(3 * bin) + 2] += qz[p];
+                    }
+                }
+
+                tables[e] = table;
+                entryHits[e] = h;
+                entrySums[e] = sums;
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(qx);
+                ArrayPool<double>.Shared.Return(qy);
+                ArrayPool<double>.Shared.Return(qz);
+            }
+        });
+        for (var e = 0; e < entryHits.Length; e++)
+        {
+            var h = entryHits[e];
+            var sums = entrySums[e];
+            for (var b = 0; b < h.Length; b++)
+            {
+                hits[b] += h[b];
+                centroids[3 * b] += sums[3 * b];
+                centroids[(3 * b) + 1] += sums[(3 * b) + 1];
+                centroids[(3 * b) + 2] += sums[(3 * b) + 2];
+            }
+        }
+
+        var (ax, ay, az) = (grid.AxisX, grid.AxisY, grid.AxisZ);
+        var (ny, nz) = (grid.Shape.Y, grid.Shape.Z);
+        for (var b = 0; b < hits.Length; b++)
+        {
+            if (hits[b] > 0)
+            {
+                centroids[3 * b] /= hits[b];
+                centroids[(3 * b) + 1] /= hits[b];
+                centroids[(3 * b) + 2] /= hits[b];
+            }
+            else
+            {
+                centroids[3 * b] = ax[b / (ny * nz)];
+                centroids[(3 * b) + 1] = ay[b / nz % ny];
+                centroids[(3 * b) + 2] = az[b % nz];
+            }
+        }
+    }
+
+    private static float[][] MonitorScales(KmapDataset dataset, bool normalise)
+    {
+        var scales = new float[dataset.Entries.Count][];
+        double sum = 0;
+        long count = 0;
+        if (normalise)
+        {
+            foreach (var e in dataset.Entries)
+            {
+                if (e.Monitor is null)
+                {
+                    throw new KmapException($"Monitor normalisation asked but entry '{e.Name}' has no monitor.", dataset.Path);
+                }
+
+                foreach (var m in e.Monitor)
+                {
+                    sum += m;
+                    count++;
+                }
+            }
+        }
+
+        var reference = count > 0 ? sum / count : 1.0;
+        for (var e = 0; e < scales.Length; e++)
+        {
+            var s = new float[dataset.PointCount];
+            for (var k = 0; k < s.Length; k++)
+            {
+                s[k] = normalise ? (float)(reference / dataset.Entries[e].Monitor![k]) : 1f;
+            }
+
+            scales[e] = s;
+        }
+
+        return scales;
+    }
+
+    /// <summary>Adds the non-zero pixels of <paramref name="frame"/> into <paramref name="cube"/> through the look-up table.</summary>
+    internal static void Bin<T>(ReadOnlySpan<T> frame, ReadOnlySpan<int> table, Span<float> cube, float scale)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var width = Vector<T>.Count;
+        var p = 0;
+        for (; p <= frame.Length - width; p += width)
+        {
+            // Detector frames are mostly zeros: skip a whole vector of them at once.
+            if (Vector.EqualsAll(new Vector<T>(frame[p..]), Vector<T>.Zero))
+            {
+                continue;
+            }
+
+            for (var l = p; l < p + width; l++)
+            {
+                var v = frame[l];
+                var bin = table[l];
+                if (v != T.Zero && bin >= 0)
+                {
+                    cube[bin] += float.CreateTruncating(v) * scale;
+                }
+            }
+        }
+
+        for (; p < frame.Length; p++)
+        {
+            var bin = table[p];
+            if (frame[p] != T.Zero && bin >= 0)
+            {
+                cube[bin] += float.CreateTruncating(frame[p]) * scale;
+            }
+        }
+    }
+
+    private sealed class ConversionState(
+        KmapDataset dataset,
+        QSpaceOptions options,
+        IQSpaceSink sink,
+        int[][] tables,
+        float[][] scales,
+        int[] points,
+        int binCount,
+        IProgress<double>? progress,
+        CancellationToken cancellationToken)
+    {
+        private int _nextBlock;
+        private int _done;
+        private Exception? _failure;
+        public long ReadTicks;
+        public long FilterTicks;
+        public long BinTicks;
+        public long WriteTicks;
+        public long Frames;
+
+        public void Work()
+        {
+            try
+            {
+                using var reader = dataset.OpenFrames();
+                if (reader.ElementType == FrameElementType.UInt16)
+                {
+                    Run<ushort>(reader);
+                }
+                else
+                {
+                    Run<int>(reader);
+                }
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref _failure, ex, null);
+            }
+        }
+
+        public void ThrowIfFailed()
+        {
+            if (_failure is OperationCanceledException oce)
+            {
+                throw new OperationCanceledException(oce.Message, oce, oce.CancellationToken);
+            }
+
+            if (_failure is KmapException kex)
+            {
+                throw new KmapException(kex.Message, null, null, kex);
+            }
+
+            if (_failure is not null)
+            {
+                throw new KmapException($"Q-space conversion failed: {_failure.Message}", dataset.Path, null, _failure);
+            }
+        }
+
+        private void Run<T>(KmapFrameReader reader)
+            where T : unmanaged, IBinaryInteger<T>
+        {
+            var frameLength = reader.FrameLength;
+            var (rows, cols) = dataset.FrameShape;
+            var raw = new T[frameLength]; // exact length: PureHDF reads whole arrays
+            var filtered = options.MedianFilter ? ArrayPool<T>.Shared.Rent(frameLength) : null;
+            var scratch = options.MedianFilter ? ArrayPool<T>.Shared.Rent(2 * (cols + 2 + Vector<T>.Count)) : null;
+            var cube = ArrayPool<float>.Shared.Rent(binCount);
+            long read = 0, filter = 0, bin = 0, write = 0, frames = 0;
+            try
+            {
+                while (_failure is null)
+                {
+                    var block = Interlocked.Increment(ref _nextBlock) - 1;
+                    var first = block * PointsPerBlock;
+                    if (first >= points.Length)
+                    {
+                        break;
+                    }
+
+                    var last = Math.Min(points.Length, first + PointsPerBlock);
+                    for (var slot = first; slot < last; slot++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var point = points[slot];
+                        var c = cube.AsSpan(0, binCount);
+                        c.Clear();
+                        for (var e = 0; e < tables.Length; e++)
+                        {
+                            var t0 = Stopwatch.GetTimestamp();
+                            reader.ReadFrame(e, point, raw);
+                            var t1 = Stopwatch.GetTimestamp();
+                            read += t1 - t0;
+                            ReadOnlySpan<T> source = raw;
+                            if (filtered is not null)
+                            {
+                                MedianFilter3x3.Apply<T>(raw, filtered, rows, cols, scratch);
+                                source = filtered.AsSpan(0, frameLength);
+                                var t2 = Stopwatch.GetTimestamp();
+                                filter += t2 - t1;
+                                t1 = t2;
+                            }
+
+                            Bin(source, tables[e], c, scales[e][point]);
+                            bin += Stopwatch.GetTimestamp() - t1;
+                            frames++;
+                        }
+
+                        var t3 = Stopwatch.GetTimestamp();
+                        sink.Write(slot, c);
+                        write += Stopwatch.GetTimestamp() - t3;
+                    }
+
+                    var done = Interlocked.Add(ref _done, last - first);
+                    progress?.Report((double)done / points.Length);
+                }
+            }
+            finally
+            {
+                if (filtered is not null)
+                {
+                    ArrayPool<T>.Shared.Return(filtered);
+                }
+
+                if (scratch is not null)
+                {
+                    ArrayPool<T>.Shared.Return(scratch);
+                }
+
+                ArrayPool<float>.Shared.Return(cube);
+                Interlocked.Add(ref ReadTicks, read);
+                Interlocked.Add(ref FilterTicks, filter);
+                Interlocked.Add(ref BinTicks, bin);
+                Interlocked.Add(ref WriteTicks, write);
+                Interlocked.Add(ref Frames, frames);
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Buffers;
+using PureHDF;
+
+namespace Idrp.Analysis.Stm.Fast;
+
+/// <summary>
+/// Streams the frames of a FAST movie one image (slow period) at a time: memory is a few images whatever the
+/// movie length. Frame order, orientation and values equal pyfastspm 1.0.4's <c>reshape_to_movie</c> after
+/// <c>FastMovie(x_phase, y_phase)</c>: the stream is rotated by <c>x_phase + 2 * X_Points * y_phase</c>
+/// samples (numpy's <c>roll</c>), images are consecutive blocks of <c>4 * X_Points * Y_Points</c> samples,
+/// and trailing samples that do not fill an image are ignored. Not thread safe (it reads through the file).
+/// </summary>
+public sealed class FastMovieReader
+{
+    private readonly IH5Dataset _data;
+    private readonly long _shift;
+
+    internal FastMovieReader(IH5Dataset data, FastMetadata metadata, FastChannels channels, int xPhase, int yPhase)
+    {
+        _data = data;
+        Metadata = metadata;
+        Channels = channels;
+        XPhase = xPhase;
+        YPhase = yPhase;
+        Width = metadata.XPoints;
+        YPoints = metadata.YPoints;
+        SampleCount = checked((long)data.Space.Dimensions[0]);
+        ImageCount = (int)(SampleCount / FastReshape.SamplesPerImage(Width, YPoints));
+        if (ImageCount == 0)
+        {
+            throw new FastFormatException($"The stream holds {SampleCount} samples, fewer than one image of {FastReshape.SamplesPerImage(Width, YPoints)}.");
+        }
+
+        var shift = (xPhase + 2L * Width * yPhase) % SampleCount;
+        _shift = shift < 0 ? shift + SampleCount : shift;
+    }
+
+    /// <summary>The file's attributes.</summary>
+    public FastMetadata Metadata { get; }
+
+    /// <summary>The channels this reader produces.</summary>
+    public FastChannels Channels { get; }
+
+    /// <summary>Applied phase shift in samples.</summary>
+    public int XPhase { get; }
+
+    /// <summary>Applied phase shift in line pairs.</summary>
+    public int YPhase { get; }
+
+    /// <summary>Samples in the <c>/data</c> stream.</summary>
+    public long SampleCount { get; }
+
+    /// <summary>Complete images in the stream (may differ from <c>Acquisition.NumImages</c>).</summary>
+    public int ImageCount { get; }
+
+    /// <summary>Frame width in pixels (<c>X_Points</c>).</summary>
+    public int Width { get; }
+
+    /// <summary>Lines per direction (<c>Y_Points</c>).</summary>
+    public int YPoints { get; }
+
+    /// <summary>Frame height in pixels: <c>Y_Points</c>, or twice that for interlaced channels.</summary>
+    public int Height => Channels.FrameRows(YPoints);
+
+    /// <summary>Values per frame.</summary>
+    public int FrameSize => Width * Height;
+
+    /// <summary>Frames per image: 2 for up-down channels, else 1.</summary>
+    public int FramesPerImage => Channels.FramesPerImage();
+
+    /// <summary>Frames in the movie.</summary>
+    public int FrameCount => ImageCount * FramesPerImage;
+
+    /// <summary>Frames per second of real time, as pyfastspm: <c>Y_Frequency</c> x frames per image.</summary>
+    public double FramesPerSecond => Metadata.YFrequencyHz * FramesPerImage;
+
+    /// <summary>Reads the phase-shifted samples of image <paramref name="image"/> (<c>4 * X_Points * Y_Points</c> values).</summary>
+    public void ReadImageSamples(int image, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(image);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(image, ImageCount);
+        var length = FastReshape.SamplesPerImage(Width, YPoints);
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
+        destination = destination[..length];
+
+        // rolled[i] = raw[(i - shift) mod N]; an image may wrap around the end of the raw stream.
+        var start = (long)image * length - _shift;
+        if (start < 0)
+        {
+            start += SampleCount;
+        }
+
+        var firstPart = (int)Math.Min(length, SampleCount - start);
+        FastStream.ReadConverted(_data, start, destination[..firstPart]);
+        if (firstPart < length)
+        {
+            FastStream.ReadConverted(_data, 0, destination[firstPart..]);
+        }
+    }
+
+    /// <summary>
+    /// Reads the frames of images <paramref name="firstImage"/> .. <c>firstImage + imageCount - 1</c>.
+    /// Reading is sequential; reshaping runs in parallel over images.
+    /// </summary>
+    /// <param name="frames">Receives <c>imageCount * FramesPerImage * FrameSize</c> values, frame after frame.</param>
+    public void ReadFrames(int firstImage, int imageCount, Span<float> frames)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstImage);
+        ArgumentOutOfRangeException.ThrowIfNegative(imageCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstImage + imageCount, ImageCount, nameof(imageCount));
+        var samplesPerImage = FastReshape.SamplesPerImage(Width, YPoints);
+        var valuesPerImage = FramesPerImage * FrameSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(frames.Length, imageCount * valuesPerImage, nameof(frames));
+
+        var samples = ArrayPool<float>.Shared.Rent(imageCount * samplesPerImage);
+        var output = ArrayPool<float>.Shared.Rent(imageCount * valuesPerImage);
+        try
+        {
+            for (var i = 0; i < imageCount; i++)
+            {
+                ReadImageSamples(firstImage + i, samples.AsSpan(i * samplesPerImage, samplesPerImage));
+            }
+
+            var channels = Channels;
+            var nx = Width;
+            var ny = YPoints;
+            Parallel.For(0, imageCount, i => FastReshape.ReshapeImage<float>(
+                samples.AsSpan(i * samplesPerImage, samplesPerImage), channels, nx, ny, output.AsSpan(i * valuesPerImage, valuesPerImage)));
+            output.AsSpan(0, imageCount * valuesPerImage).CopyTo(frames);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(samples);
+            ArrayPool<float>.Shared.Return(output);
+        }
+    }
+
+    /// <summary>
+    /// Streams the movie in batches of whole images: each batch is handed to <paramref name="onBatch"/> with its
+    /// first frame index and its frames, then the buffer is reused. Memory is one batch.
+    /// </summary>
+    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(imagesPerBatch, 1);
+        ArgumentNullException.ThrowIfNull(onBatch);
+        var valuesPerImage = FramesPerImage * FrameSize;
+        var buffer = ArrayPool<float>.Shared.Rent(imagesPerBatch * valuesPerImage);
+        try
+        {
+            for (var image = 0; image < ImageCount; image += imagesPerBatch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var count = Math.Min(imagesPerBatch, ImageCount - image);
+                var span = buffer.AsSpan(0, count * valuesPerImage);
+                ReadFrames(image, count, span);
+                onBatch(image * FramesPerImage, span);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>Receives a batch of frames (row-major, frame after frame) starting at movie frame <paramref name="firstFrame"/>.</summary>
+public delegate void FrameBatchAction(int firstFrame, Span<float> frames);

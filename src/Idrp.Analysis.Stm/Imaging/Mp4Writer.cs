@@ -1,0 +1,141 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Idrp.Analysis.Stm.Imaging;
+
+/// <summary>
+/// Encodes RGB24 frames to H.264 MP4 with ffmpeg (Debian package <c>ffmpeg</c>), fed through its standard
+/// input: frames are never stored. Not thread safe: write frames from one thread, in order.
+/// </summary>
+public sealed class Mp4Writer : IDisposable
+{
+    private readonly Process _ffmpeg;
+    private readonly Stream _input;
+    private readonly Task<string> _errors;
+    private readonly int _frameBytes;
+    private bool _completed;
+
+    private Mp4Writer(Process ffmpeg, int width, int height)
+    {
+        _ffmpeg = ffmpeg;
+        _input = ffmpeg.StandardInput.BaseStream;
+        _errors = ffmpeg.StandardError.ReadToEndAsync();
+        _frameBytes = width * height * 3;
+        Width = width;
+        Height = height;
+    }
+
+    /// <summary>Frame width in pixels (even).</summary>
+    public int Width { get; }
+
+    /// <summary>Frame height in pixels (even).</summary>
+    public int Height { get; }
+
+    /// <summary>Frames written so far.</summary>
+    public int FramesWritten { get; private set; }
+
+    /// <summary>Time spent blocked on writing to ffmpeg, i.e. waiting for its encoder.</summary>
+    public TimeSpan WriteTime { get; private set; }
+
+    /// <summary>Starts ffmpeg writing <paramref name="path"/>.</summary>
+    /// <param name="width">Even width in pixels (H.264 with 4:2:0 chroma needs even sizes).</param>
+    /// <param name="height">Even height in pixels.</param>
+    /// <param name="framesPerSecond">Playback rate.</param>
+    /// <param name="ffmpegPath">The ffmpeg executable; default <c>ffmpeg</c> on PATH.</param>
+    /// <exception cref="FileNotFoundException">ffmpeg is not installed (Debian: <c>apt-get install ffmpeg</c>).</exception>
+    public static Mp4Writer Start(string path, int width, int height, double framesPerSecond, string ffmpegPath = "ffmpeg")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (width % 2 != 0 || height % 2 != 0)
+        {
+            throw new ArgumentException($"H.264 needs even frame sizes, got {width} x {height}.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(framesPerSecond);
+        var info = new ProcessStartInfo(ffmpegPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            RedirectStandardOutput = false,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-s", string.Create(CultureInfo.InvariantCulture, $"{width}x{height}"),
+            "-r", framesPerSecond.ToString("R", CultureInfo.InvariantCulture),
+            "-i", "-",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+            "-movflags", "+faststart", path,
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            var process = Process.Start(info) ?? throw new InvalidOperationException("ffmpeg did not start.");
+            return new Mp4Writer(process, width, height);
+        }
+        catch (Win32Exception e)
+        {
+            throw new FileNotFoundException($"ffmpeg was not found ({e.Message}); install it (Debian: apt-get install ffmpeg).", ffmpegPath, e);
+        }
+    }
+
+    /// <summary>Writes one RGB24 frame of <c>Width * Height * 3</c> bytes.</summary>
+    public void WriteFrame(ReadOnlySpan<byte> rgb)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rgb.Length, _frameBytes, nameof(rgb));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _input.Write(rgb[.._frameBytes]);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException($"ffmpeg stopped accepting frames: {_errors.Result}", e);
+        }
+
+        WriteTime += Stopwatch.GetElapsedTime(started);
+        FramesWritten++;
+    }
+
+    /// <summary>Closes the pipe and waits for ffmpeg to finish the file.</summary>
+    /// <exception cref="InvalidOperationException">ffmpeg failed; the message carries its error output.</exception>
+    public async Task CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        await _input.DisposeAsync().ConfigureAwait(false);
+        await _ffmpeg.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var errors = await _errors.ConfigureAwait(false);
+        if (_ffmpeg.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg exited with code {_ffmpeg.ExitCode}: {errors}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_completed)
+        {
+            _completed = true;
+            _input.Dispose();
+            if (!_ffmpeg.WaitForExit(TimeSpan.FromSeconds(30)))
+            {
+                _ffmpeg.Kill();
+            }
+        }
+
+        _ffmpeg.Dispose();
+    }
+}

@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Idrp.Analysis.Stm.Fast;
+using Idrp.Analysis.Stm.Imaging;
+using Idrp.Analysis.Stm.Tests.Support;
+
+namespace Idrp.Analysis.Stm.Tests.Exports;
+
+public sealed class ImagingTests
+{
+    // Expected limits are pyfastspm's own test expectations (tests/test_tools.py) on its real frames.
+    [Theory]
+    [InlineData("test_single_frame.npy", -68, 1002, 18, 334)]
+    [InlineData("test_multi_frame.npy", -102, 1056, 12, 340)]
+    public void Contrast_limits_match_pyfastspm(string file, int fullLow, int fullHigh, int keptLow, int keptHigh)
+    {
+        var data = Array.ConvertAll(NpyArray.Read(TestData.Path("pyfastspm_tests", file)).Values, v => (float)v);
+
+        Assert.Equal(new ContrastLimits(fullLow, fullHigh), ContrastLimits.FullRange(data));
+        Assert.Equal(new ContrastLimits(fullLow, fullHigh), ContrastLimits.Keep(data, 1.0));
+        Assert.Equal(new ContrastLimits(keptLow, keptHigh), ContrastLimits.Keep(data, 0.95));
+        Assert.Equal(new ContrastLimits(keptLow, keptHigh), ContrastLimits.Discard(data, 0.025, 0.025));
+    }
+
+    [Fact]
+    public void Png_frame_decodes_to_the_colour_mapped_values_with_a_scale_bar()
+    {
+        using var fast = FastFile.Open(TestData.SyntheticMovie);
+        var reader = fast.OpenMovie(FastChannels.UpForward);
+        var frame = new float[reader.FrameSize];
+        reader.ReadFrames(0, 1, frame);
+        var options = new RenderOptions(ColorMap.Hot, ContrastLimits.FullRange(frame), Scale: 2, PixelSizeNm: fast.Metadata.WidthNm / reader.Width);
+        var width = FrameRenderer.OutputWidth(reader.Width, options);
+        var height = FrameRenderer.OutputHeight(reader.Height, options);
+        var rgb = new byte[width * height * 3];
+        var bar = FrameRenderer.Render(frame, reader.Width, reader.Height, options, rgb);
+        var path = Path.Combine(Tools.TempDirectory(), "frame.png");
+        using (var stream = File.Create(path))
+        {
+            PngWriter.Write(stream, rgb, width, height, new Dictionary<string, string> { ["ScaleBar"] = "2 nm" });
+        }
+
+        Assert.Equal(2.0, bar); // 10 nm wide frame: a fifth is 2 nm
+        var (w, h, pixels) = DecodePng(path);
+        Assert.Equal((200, 200), (w, h));
+        Assert.Equal(rgb, pixels);
+        // top-left pixel: the frame's first value through the hot map at 2x
+        var level = (int)Math.Round((frame[0] - options.Limits.Low) * 255 / (options.Limits.High - options.Limits.Low));
+        Assert.Equal(ColorMap.Hot[level].ToArray(), pixels[..3]);
+        // the scale bar is white: 2 nm = 40 output pixels
+        var barRow = height - Math.Max(2, width / 25) - 1;
+        var whiteRun = 0;
+        for (var x = 0; x < width; x++)
+        {
+            whiteRun += pixels[(barRow * width + x) * 3] == 255 && pixels[(barRow * width + x) * 3 + 1] == 255 && pixels[(barRow * width + x) * 3 + 2] == 255 ? 1 : 0;
+        }
+
+        Assert.Equal(40, whiteRun);
+    }
+
+    [Fact]
+    public async Task Mp4_movie_has_every_frame_at_the_movie_rate()
+    {
+        using var fast = FastFile.Open(TestData.SyntheticMovie);
+        var reader = fast.OpenMovie(FastChannels.UpDownForward);
+        var path = Path.Combine(Tools.TempDirectory(), "movie.mp4");
+        var image = new float[2 * reader.FrameSize];
+        reader.ReadFrames(0, 1, image);
+        var first = image[..reader.FrameSize];
+        var options = new RenderOptions(ColorMap.Gray, ContrastLimits.FullRange(first), Scale: 2);
+        var rgb = new byte[200 * 200 * 3];
+        try
+        {
+            using var writer = Mp4Writer.Start(path, 200, 200, reader.FramesPerSecond);
+            reader.ForEachBatch(5, (_, frames) =>
+            {
+                for (var f = 0; f < frames.Length / reader.FrameSize; f++)
+                {
+                    FrameRenderer.Render(frames.Slice(f * reader.FrameSize, reader.FrameSize), reader.Width, reader.Height, options, rgb);
+                    writer.WriteFrame(rgb);
+                }
+            });
+            await writer.CompleteAsync(TestContext.Current.CancellationToken);
+        }
+        catch (FileNotFoundException e)
+        {
+            Assert.Fail($"{e.Message} This test needs the Debian package 'ffmpeg'.");
+        }
+
+        var probe = Tools.Run("ffprobe", "ffmpeg", "-v", "error", "-count_frames", "-select_streams", "v:0",
+            "-show_entries", "stream=width,height,nb_read_frames,r_frame_rate,codec_name", "-of", "csv=p=0", path).Trim();
+        Assert.Equal("h264,200,200,8/1,50", probe);
+
+        // the first decoded frame matches the grey levels we sent, within H.264's loss
+        var raw = Path.Combine(Path.GetDirectoryName(path)!, "first.gray");
+        Tools.Run("ffmpeg", "ffmpeg", "-v", "error", "-i", path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", raw);
+        var decoded = File.ReadAllBytes(raw);
+        FrameRenderer.Render(first, reader.Width, reader.Height, options, rgb);
+        var error = 0.0;
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            error += Math.Abs(decoded[i] - rgb[i * 3]);
+        }
+
+        Assert.InRange(error / decoded.Length, 0, 6); // mean absolute error in grey levels (limited range YUV, crf 18)
+    }
+
+    private static (int Width, int Height, byte[] Rgb) DecodePng(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var pos = 8;
+        int width = 0, height = 0;
+        using var idat = new MemoryStream();
+        while (pos < bytes.Length)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(pos));
+            var type = System.Text.Encoding.ASCII.GetString(bytes, pos + 4, 4);
+            if (type == "IHDR")
+            {
+                width = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(pos + 8));
+                height = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(pos + 12));
+                Assert.Equal(8, bytes[pos + 16]);
+                Assert.Equal(2, bytes[pos + 17]);
+            }
+            else if (type == "IDAT")
+            {
+                idat.Write(bytes, pos + 8, length);
+            }
+
+            pos += 12 + length;
+        }
+
+        idat.Position = 0;
+        using var z = new ZLibStream(idat, CompressionMode.Decompress);
+        using var raw = new MemoryStream();
+        z.CopyTo(raw);
+        var scanlines = raw.ToArray();
+        var rgb = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+        {
+            Assert.Equal(0, scanlines[y * (width * 3 + 1)]);
+            Array.Copy(scanlines, y * (width * 3 + 1) + 1, rgb, y * width * 3, width * 3);
+        }
+
+        return (width, height, rgb);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Idrp.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A real IDRP server on Kestrel at a loopback port, with its own data folder and database. One per test
+/// class; tests create their own users and proposals, so they do not depend on each other or on order.
+/// </summary>
+public sealed class IdrpServer : IAsyncLifetime
+{
+    public const string AdminPassword = "admin-password-for-tests";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "idrp-tests", Guid.NewGuid().ToString("N"));
+    private TestDatabase? _database;
+    private Factory? _factory;
+
+    /// <summary>Every log line the server wrote, for tests about what must never be logged.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string Provider => _database!.Provider;
+
+    public IServiceProvider Services => _factory!.Services;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _factory = new Factory(_dataDirectory, _database, Logs);
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseAddress = _factory.ClientOptions.BaseAddress;
+    }
+
+    /// <summary>A client with no credentials.</summary>
+    public ApiClient Anonymous() => new(NewHttpClient(), this);
+
+    /// <summary>A client signed in as the first admin by API token.</summary>
+    public async Task<ApiClient> AdminAsync()
+    {
+        var client = Anonymous();
+        await client.LoginAsync("admin", AdminPassword);
+        var token = await client.CreateTokenAsync("admin tests");
+        return new ApiClient(NewHttpClient(), this, token);
+    }
+
+    internal HttpClient NewHttpClient(bool cookies = false)
+    {
+        var handler = new SocketsHttpHandler { UseCookies = cookies, AllowAutoRedirect = false };
+        return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open only leaves a temp folder behind.
+        }
+    }
+
+    private sealed class Factory(string dataDirectory, TestDatabase database, ConcurrentQueue<string> logs) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DataDirectory"] = dataDirectory,
+                ["Database:Provider"] = database.Provider,
+                ["Database:ConnectionString"] = database.ConnectionString,
+                ["Admin:Password"] = AdminPassword,
+            }));
+            builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingLoggerProvider(logs)));
+        }
+    }
+}
+
+/// <summary>Keeps every formatted log message (and exception text) in memory.</summary>
+internal sealed class CollectingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs
+                ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
+                : "";
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {structured} {exception}");
+        }
+    }
+}

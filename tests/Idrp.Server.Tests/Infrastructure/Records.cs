@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Idrp.Server.Tests.Infrastructure;
+
+/// <summary>Builds a proposal → experiment → sample → measurement → data asset hierarchy through the API.</summary>
+public static class Records
+{
+    public static async Task<JsonNode> CreateFacilityAsync(this ApiClient admin, string? code = null)
+    {
+        code ??= "FAC-" + Guid.NewGuid().ToString("N")[..8];
+        return await (await admin.PostAsync("/api/v1/facilities", new { code, name = "Facility " + code })).ReadJsonAsync(HttpStatusCode.Created);
+    }
+
+    public static async Task<JsonNode> CreateProposalAsync(this ApiClient pi, params Guid[] facilityIds) =>
+        await (await pi.PostAsync("/api/v1/proposals", new
+        {
+            proposalNumber = "P-" + Guid.NewGuid().ToString("N")[..10],
+            title = "Strain in SiGe nanostructures",
+            facilityIds,
+        })).ReadJsonAsync(HttpStatusCode.Created);
+
+    public static async Task<JsonNode> CreateExperimentAsync(this ApiClient client, Guid proposalId) =>
+        await (await client.PostAsync("/api/v1/experiments", new { proposalId, name = "Beamtime 1" })).ReadJsonAsync(HttpStatusCode.Created);
+
+    public static async Task<JsonNode> CreateSampleAsync(this ApiClient client, Guid proposalId) =>
+        await (await client.PostAsync("/api/v1/samples", new { proposalId, name = "SiGe/Si(001)", composition = "Si0.8Ge0.2" })).ReadJsonAsync(HttpStatusCode.Created);
+
+    public static async Task<JsonNode> CreateMeasurementAsync(this ApiClient client, Guid experimentId, string visibility = "private", string? name = null) =>
+        await (await client.PostAsync("/api/v1/measurements", new
+        {
+            experimentId,
+            measurementName = name ?? "SEM overview",
+            technique = "SEM",
+            settings = new object[] { new { key = "EHT", value = 5, unit = "kV" }, new { key = "Detector", value = "InLens" } },
+            keywords = new[] { "SiGe", "islands" },
+            visibility,
+        })).ReadJsonAsync(HttpStatusCode.Created);
+
+    public static async Task<JsonNode> CreateLinkedAssetAsync(this ApiClient client, Guid measurementId, string name = "image_001.tif") =>
+        await (await client.PostAsync("/api/v1/data-assets", new
+        {
+            measurementId,
+            dataAssetName = name,
+            relativePath = "raw/day1",
+            dataSize = 1234,
+            dataChecksum = "sha256:" + new string('a', 64),
+            storage = "linked",
+            linkUri = "https://archive.example.org/sem/" + name,
+            intellectualPropertyRights = "CC-BY-4.0",
+        })).ReadJsonAsync(HttpStatusCode.Created);
+}
