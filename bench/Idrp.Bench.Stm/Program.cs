@@ -8,8 +8,8 @@ using PureHDF.VOL.Native;
 
 // Whole-process benchmark of the FAST movie pipeline: read + reshape, render (colour map), MP4 (ffmpeg).
 // Usage: dotnet run -c Release --project bench/Idrp.Bench.Stm -- [existing.h5 ...]
-// Without arguments it generates movies of 128 x 128 (500 and 10,000 frames) in the temp folder.
-var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 5000)];
+// Without arguments it generates movies of 128 x 128 (500 and 2,000 frames) in the temp folder.
+var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
 Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 foreach (var path in inputs)
 {

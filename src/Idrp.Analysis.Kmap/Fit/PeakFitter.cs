@@ -5,19 +5,28 @@ using Idrp.Analysis.Kmap.QSpace;
 namespace Idrp.Analysis.Kmap.Fit;
 
 /// <summary>
-/// Per-point peak fit, as X-SOCS: each cube is projected on qx, qy and qz, every projection normalised by the
-/// hit counts of the bins it sums (so it is the mean count per pixel in that slab, independent of how densely
-/// the detector samples it), then fitted with a Gaussian or reduced to its centre of mass.
+/// Per-point peak fit, as X-SOCS: each cube is normalised by the hit counts of its bins (mean count per pixel,
+/// which undoes the uneven sampling density of the detector), projected on qx, qy and qz, and each projection
+/// is fitted with a Gaussian or reduced to its centre of mass.
 /// </summary>
 /// <remarks>
-/// Cubes are read on the calling thread in batches (a Q-space file has one reader) and the batch is fitted in
-/// parallel over ranges of points; memory is one batch of cubes, independent of the number of points.
+/// <para>
+/// Each projected value sits at the intensity-weighted mean of the bin centroids it sums
+/// (<see cref="QSpaceLayout.Centroids"/>), not at the nominal bin centre: pixels fill bins unevenly (a bin holds
+/// ten or eleven detector columns; one Ewald surface per rocking angle crosses it off-centre), and this removes
+/// the resulting bias of the centre, which otherwise dominates the strain and tilt error.
+/// </para>
+/// <para>
+/// Cubes are read on the calling thread in batches (a Q-space file has one reader) and each batch is fitted in
+/// parallel over ranges of points; memory is one batch of cubes whatever the number of points.
+/// </para>
 /// </remarks>
 public static class PeakFitter
 {
     private const int BatchSize = 64;
 
     /// <exception cref="KmapException">A cube cannot be read (names the dataset).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static PeakFitResult Fit(IQSpaceSource source, FitOptions options, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -27,15 +36,10 @@ public static class PeakFitter
         var grid = layout.Grid;
         var (nx, ny, nz) = grid.Shape;
         var bins = grid.BinCount;
-        var axisX = grid.AxisX;
-        var axisY = grid.AxisY;
-        var axisZ = grid.AxisZ;
+        var (axisX, axisY, axisZ) = (grid.AxisX, grid.AxisY, grid.AxisZ);
 
-        // Bins outside the Q ROI get weight 0; hits projected once, they are the same for all points.
+        // 1/hits per bin, 0 outside the Q ROI or where nothing was sampled; the same for every point.
         var weight = new float[bins];
-        var hx = new double[nx];
-        var hy = new double[ny];
-        var hz = new double[nz];
         for (var i = 0; i < nx; i++)
         {
             for (var j = 0; j < ny; j++)
@@ -46,12 +50,6 @@ public static class PeakFitter
                     var inside = options.QRoi is not { } roi || roi.Contains(axisX[i], axisY[j], axisZ[l]);
                     var h = layout.Hits[b];
                     weight[b] = inside && h > 0 ? 1f / h : 0f;
-                    if (inside && h > 0)
-                    {
-                        hx[i] += h;
-                        hy[j] += h;
-                        hz[l] += h;
-                    }
                 }
             }
         }
@@ -66,8 +64,9 @@ public static class PeakFitter
         }
 
         var results = new PointFit[slots.Count];
-        var context = new Context(grid, weight, hx, hy, hz, axisX, axisY, axisZ, options);
-        var batch = new float[Math.Min(BatchSize, Math.Max(1, slots.Count)) * bins];
+        var context = new Context(grid, weight, layout.Centroids, options);
+        var batchCount = Math.Min(BatchSize, Math.Max(1, slots.Count));
+        var batch = ArrayPool<float>.Shared.Rent(batchCount * bins);
         try
         {
             for (var first = 0; first < slots.Count; first += BatchSize)
@@ -79,55 +78,60 @@ public static class PeakFitter
                     source.ReadCube(slots[first + b], batch.AsSpan(b * bins, bins));
                 }
 
-                var start = first;
-                Parallel.For(
-                    0,
-                    Math.Min(options.MaxDegreeOfParallelism, count),
-                    new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism), CancellationToken = cancellationToken },
-                    worker =>
-                    {
-                        var workers = Math.Min(options.MaxDegreeOfParallelism, count);
-                        var lo = worker * count / workers;
-                        var hi = (worker + 1) * count / workers;
-                        for (var b = lo; b < hi; b++)
-                        {
-                            var slot = slots[start + b];
-                            results[start + b] = context.FitOne(batch.AsSpan(b * bins, bins), layout.PointIndices[slot], layout.SampleX[slot], layout.SampleY[slot]);
-                        }
-                    });
+                var workers = Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, count));
+                var job = new BatchJob(context, batch, bins, slots, first, count, workers, layout, results);
+                if (workers == 1)
+                {
+                    job.Run(0);
+                }
+                else
+                {
+                    Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, job.Run);
+                }
+
                 progress?.Report((double)(first + count) / slots.Count);
             }
         }
-        catch (AggregateException ex) when (ex.InnerException is not null)
+        finally
         {
-            throw ex.InnerException;
+            ArrayPool<float>.Shared.Return(batch);
         }
 
         return new PeakFitResult(options, results, clock.Elapsed);
     }
 
-    private sealed class Context(
-        QSpaceGrid grid,
-        float[] weight,
-        double[] hx,
-        double[] hy,
-        double[] hz,
-        double[] axisX,
-        double[] axisY,
-        double[] axisZ,
-        FitOptions options)
+    /// <summary>One band of a batch per worker: no closure per point.</summary>
+    private sealed class BatchJob(Context context, float[] batch, int bins, List<int> slots, int first, int count, int workers, QSpaceLayout layout, PointFit[] results)
+    {
+        public void Run(int worker)
+        {
+            var lo = worker * count / workers;
+            var hi = (worker + 1) * count / workers;
+            for (var b = lo; b < hi; b++)
+            {
+                var slot = slots[first + b];
+                results[first + b] = context.FitOne(batch.AsSpan(b * bins, bins), layout.PointIndices[slot], layout.SampleX[slot], layout.SampleY[slot]);
+            }
+        }
+    }
+
+    private sealed class Context(QSpaceGrid grid, float[] weight, double[] centroids, FitOptions options)
     {
         public PointFit FitOne(ReadOnlySpan<float> cube, int point, double sampleX, double sampleY)
         {
             var (nx, ny, nz) = grid.Shape;
-            var px = ArrayPool<double>.Shared.Rent(nx);
-            var py = ArrayPool<double>.Shared.Rent(ny);
-            var pz = ArrayPool<double>.Shared.Rent(nz);
+            var total = 2 * (nx + ny + nz);
+            var buffer = ArrayPool<double>.Shared.Rent(total);
             try
             {
-                Array.Clear(px, 0, nx);
-                Array.Clear(py, 0, ny);
-                Array.Clear(pz, 0, nz);
+                var all = buffer.AsSpan(0, total);
+                all.Clear();
+                var px = all[..nx];
+                var pxc = all.Slice(nx, nx);
+                var py = all.Slice(2 * nx, ny);
+                var pyc = all.Slice((2 * nx) + ny, ny);
+                var pz = all.Slice(2 * (nx + ny), nz);
+                var pzc = all.Slice((2 * (nx + ny)) + nz, nz);
                 var b = 0;
                 for (var i = 0; i < nx; i++)
                 {
@@ -135,11 +139,18 @@ public static class PeakFitter
                     {
                         for (var l = 0; l < nz; l++, b++)
                         {
-                            // Mean count per pixel of the bin: dividing by hits undoes the uneven sampling density.
                             var v = cube[b] * weight[b];
+                            if (v == 0)
+                            {
+                                continue;
+                            }
+
                             px[i] += v;
+                            pxc[i] += v * centroids[3 * b];
                             py[j] += v;
+                            pyc[j] += v * centroids[(3 * b) + 1];
                             pz[l] += v;
+                            pzc[l] += v * centroids[(3 * b) + 2];
                         }
                     }
                 }
@@ -148,60 +159,54 @@ public static class PeakFitter
                     point,
                     sampleX,
                     sampleY,
-                    FitAxis(axisX, px.AsSpan(0, nx), hx),
-                    FitAxis(axisY, py.AsSpan(0, ny), hy),
-                    FitAxis(axisZ, pz.AsSpan(0, nz), hz));
+                    FitAxis(grid.AxisX, px, pxc),
+                    FitAxis(grid.AxisY, py, pyc),
+                    FitAxis(grid.AxisZ, pz, pzc));
             }
             finally
             {
-                ArrayPool<double>.Shared.Return(px);
-                ArrayPool<double>.Shared.Return(py);
-                ArrayPool<double>.Shared.Return(pz);
+                ArrayPool<double>.Shared.Return(buffer);
             }
         }
 
-        private AxisPeak FitAxis(double[] axis, Span<double> sums, double[] hits)
+        private AxisPeak FitAxis(double[] axis, ReadOnlySpan<double> sums, ReadOnlySpan<double> weightedPositions)
         {
-            // Keep only slabs with hits; divide by them.
-            Span<double> x = stackalloc double[axis.Length];
-            Span<double> y = stackalloc double[axis.Length];
-            var n = 0;
-            for (var i = 0; i < axis.Length; i++)
+            var length = axis.Length;
+            var scratch = ArrayPool<double>.Shared.Rent(2 * length);
+            try
             {
-                if (hits[i] > 0)
+                var x = scratch.AsSpan(0, length);
+                var y = scratch.AsSpan(length, length);
+                for (var i = 0; i < length; i++)
                 {
-                    x[n] = axis[i];
-                    y[n] = sums[i];
-                    n++;
+                    y[i] = sums[i];
+                    x[i] = sums[i] != 0 ? weightedPositions[i] / sums[i] : axis[i];
                 }
-            }
 
-            x = x[..n];
-            y = y[..n];
-            if (n == 0)
-            {
-                return new AxisPeak(double.NaN, double.NaN, double.NaN, double.NaN, FitStatus.NoData);
-            }
-
-            if (options.Method == FitMethod.CentreOfMass)
-            {
-                var background = 0.0;
-                if (options.Background == BackgroundMode.Constant)
+                if (options.Method == FitMethod.CentreOfMass)
                 {
-                    background = double.MaxValue;
-                    foreach (var v in y)
+                    var background = 0.0;
+                    if (options.Background == BackgroundMode.Constant)
                     {
-                        background = Math.Min(background, v);
+                        background = double.MaxValue;
+                        foreach (var v in y)
+                        {
+                            background = Math.Min(background, v);
+                        }
                     }
+
+                    return GaussianFit1D.Moments(x, y, background, out var c, out var s, out var max)
+                        ? new AxisPeak(c, s, max - background, background, FitStatus.Ok)
+                        : new AxisPeak(double.NaN, double.NaN, double.NaN, background, FitStatus.NoData);
                 }
 
-                return GaussianFit1D.Moments(x, y, background, out var c, out var s, out var max)
-                    ? new AxisPeak(c, s, max - background, background, FitStatus.Ok)
-                    : new AxisPeak(double.NaN, double.NaN, double.NaN, background, FitStatus.NoData);
+                var status = GaussianFit1D.Fit(x, y, options.Background == BackgroundMode.Constant, out var a, out var mu, out var sigma, out var bg);
+                return new AxisPeak(mu, sigma, a, bg, status);
             }
-
-            var status = GaussianFit1D.Fit(x, y, options.Background == BackgroundMode.Constant, out var a, out var mu, out var sigma, out var bg);
-            return new AxisPeak(mu, sigma, a, bg, status);
+            finally
+            {
+                ArrayPool<double>.Shared.Return(scratch);
+            }
         }
     }
 }

@@ -75,16 +75,20 @@ public sealed class FastMovieReader
     public double FramesPerSecond => Metadata.YFrequencyHz * FramesPerImage;
 
     /// <summary>Reads the phase-shifted samples of image <paramref name="image"/> (<c>4 * X_Points * Y_Points</c> values).</summary>
-    public void ReadImageSamples(int image, Span<float> destination)
+    public void ReadImageSamples(int image, Span<float> destination) => ReadImagesSamples(image, 1, destination);
+
+    /// <summary>Reads the phase-shifted samples of <paramref name="count"/> consecutive images in as few HDF5 reads as possible.</summary>
+    public void ReadImagesSamples(int image, int count, Span<float> destination)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(image);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(image, ImageCount);
-        var length = FastReshape.SamplesPerImage(Width, YPoints);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(image + count, ImageCount, nameof(count));
+        var length = FastReshape.SamplesPerImage(Width, YPoints) * count;
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
         destination = destination[..length];
 
         // rolled[i] = raw[(i - shift) mod N]; an image may wrap around the end of the raw stream.
-        var start = (long)image * length - _shift;
+        var start = (long)image * FastReshape.SamplesPerImage(Width, YPoints) - _shift;
         if (start < 0)
         {
             start += SampleCount;
@@ -116,10 +120,8 @@ public sealed class FastMovieReader
         var output = ArrayPool<float>.Shared.Rent(imageCount * valuesPerImage);
         try
         {
-            for (var i = 0; i < imageCount; i++)
-            {
-                ReadImageSamples(firstImage + i, samples.AsSpan(i * samplesPerImage, samplesPerImage));
-            }
+            // one contiguous read for the whole batch: chunked, compressed streams decode each chunk once
+            ReadImagesSamples(firstImage, imageCount, samples.AsSpan(0, imageCount * samplesPerImage));
 
             var channels = Channels;
             var nx = Width;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: every test project on SQLite, then the server's integration tests again
+# on a throw-away PostgreSQL cluster. Installs what a fresh Debian machine lacks. Exits non-zero when
+# any test fails; the last line says how many passed and failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/packages.sh
+source scripts/lib/postgres.sh
+
+ensure_debian_packages postgresql python3
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+trap stop_test_postgres EXIT
+
+log=$(mktemp /tmp/idrp-test.XXXXXX.log)
+echo "== build"
+dotnet build Idrp.slnx -c Release -nologo -v quiet
+
+status=0
+echo "== all test projects on SQLite"
+dotnet test --solution Idrp.slnx -c Release --no-build 2>&1 | tee -a "$log" || status=1
+
+echo "== server integration tests on PostgreSQL"
+start_test_postgres
+dotnet test --project tests/Idrp.Server.Tests -c Release --no-build 2>&1 | tee -a "$log" || status=1
+
+passed=$(awk '/^ *succeeded: /{s+=$2} END{print s+0}' "$log")
+failed=$(awk '/^ *failed: /{s+=$2} END{print s+0}' "$log")
+skipped=$(awk '/^ *skipped: /{s+=$2} END{print s+0}' "$log")
+rm -f "$log"
+if [ "$passed" -eq 0 ]; then
+  echo "No test ran." >&2
+  status=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
