@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
 source scripts/lib/postgres.sh
 
-ensure_debian_packages postgresql python3
+# postgresql: the second database; gwyddion and ffmpeg: independent checks of the STM exports.
+ensure_debian_packages postgresql python3 gwyddion ffmpeg
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 trap stop_test_postgres EXIT
 

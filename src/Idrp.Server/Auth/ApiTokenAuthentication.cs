@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using Idrp.Domain.Model;
 using Idrp.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,23 @@ internal static class TokenSecrets
 
     /// <summary>What lists show of a token: enough to tell tokens apart, far too little to use one.</summary>
     public static string DisplayPrefix(string secret) => secret[..Math.Min(secret.Length, Prefix.Length + 6)];
+
+    /// <summary>Makes a new token for a person (not yet saved); the secret is returned here and nowhere else.</summary>
+    public static (ApiToken Token, string Secret) Issue(Guid personId, string name, TokenScope scope, int? expiresInDays, DateTimeOffset now)
+    {
+        var secret = NewSecret();
+        var token = new ApiToken
+        {
+            PersonId = personId,
+            Name = name.Trim(),
+            Prefix = DisplayPrefix(secret),
+            Hash = Hash(secret),
+            Scope = scope,
+            CreatedAt = now,
+            ExpiresAt = expiresInDays is { } days ? now.AddDays(days) : null,
+        };
+        return (token, secret);
+    }
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -2,6 +2,7 @@ using Idrp.Server.Api;
 using Idrp.Server.Auth;
 using Idrp.Server.Features;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
 
 namespace Idrp.Server.Hosting;
@@ -16,6 +17,7 @@ internal static class Pipeline
         app.UseAuthentication();
         app.Use(CurrentActor.ResolveAsync);
         app.UseAuthorization();
+        app.UseAntiforgery();
         return app;
     }
 
@@ -26,6 +28,14 @@ internal static class Pipeline
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("IDRP API reference").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<Ui.App>();
+        app.MapPost("/logout", async (SignInManager<Infrastructure.Persistence.Account> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/");
+        }).ExcludeFromDescription();
 
         var api = app.MapGroup("/api/v1")
             .AddEndpointFilter<ValidationFilter>()

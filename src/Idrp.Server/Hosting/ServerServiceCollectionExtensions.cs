@@ -64,6 +64,8 @@ internal static class ServerServiceCollectionExtensions
             o.CombineLogs = true;
         });
 
+        services.AddRazorComponents();
+        services.AddCascadingAuthenticationState();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {

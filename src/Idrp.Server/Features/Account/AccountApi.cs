@@ -115,18 +115,7 @@ internal static class AccountApi
             return denied;
         }
 
-        var secret = TokenSecrets.NewSecret();
-        var now = clock.GetUtcNow();
-        var token = new ApiToken
-        {
-            PersonId = access.Actor.PersonId!.Value,
-            Name = request.Name,
-            Prefix = TokenSecrets.DisplayPrefix(secret),
-            Hash = TokenSecrets.Hash(secret),
-            Scope = request.Scope,
-            CreatedAt = now,
-            ExpiresAt = request.ExpiresInDays is { } days ? now.AddDays(days) : null,
-        };
+        var (token, secret) = TokenSecrets.Issue(access.Actor.PersonId!.Value, request.Name, request.Scope, request.ExpiresInDays, clock.GetUtcNow());
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/account/tokens/{token.Id}", new CreatedTokenResponse(ToResponse(token), secret));
