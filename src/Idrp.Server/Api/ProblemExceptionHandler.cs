@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace Idrp.Server.Api;
 /// right status, by exception type and database error code (never by message text). Anything else is a
 /// real server error: logged, answered 500 without internals.
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
@@ -35,11 +36,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, "too-large", "Request too large", "The request body is larger than this endpoint accepts."),
         BadHttpRequestException bad when bad.InnerException is JsonException json =>
-            (400, "bad-request", "Malformed request", $"The request body is not valid JSON for this endpoint: {json.Message}"),
+            (400, "bad-request", "Malformed request", JsonDetail(json)),
         BadHttpRequestException bad =>
             (bad.StatusCode, "bad-request", "Malformed request", bad.Message),
         JsonException json =>
-            (400, "bad-request", "Malformed request", $"The request body is not valid JSON for this endpoint: {json.Message}"),
+            (400, "bad-request", "Malformed request", JsonDetail(json)),
         DbUpdateConcurrencyException =>
             (412, "precondition-failed", "Precondition failed", "The record was changed by someone else at the same time. Read it again and repeat your change."),
         DbUpdateException { InnerException: SqliteException { SqliteExtendedErrorCode: SqliteUnique or SqlitePrimaryKey } } =>
@@ -54,6 +55,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             (499, "cancelled", "Request cancelled", "The client went away before the request finished."),
         _ => (500, "server-error", "Server error", "The server failed to handle this request; the error was logged."),
     };
+
+    // The serializer names our CLR types ("...converted to Idrp.Server.Features..."); clients know the JSON, not those.
+    private static string JsonDetail(JsonException json) =>
+        "The request body is not valid JSON for this endpoint: " + ClrTypeName().Replace(json.Message, "${name}");
+
+    [GeneratedRegex(@"Idrp(\.\w+)*\.(?<name>\w+)")]
+    private static partial Regex ClrTypeName();
 
     // SQLite's extended result codes (https://sqlite.org/rescode.html).
     private const int SqliteUnique = 2067;
