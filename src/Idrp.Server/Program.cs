@@ -4,7 +4,8 @@ using Idrp.Server.Hosting;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json and the web root sit beside the binary; the working directory only anchors DataDirectory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Serves the UI's framework scripts from the build output when run from source (dotnet run); a no-op once published.
 builder.WebHost.UseStaticWebAssets();

@@ -181,6 +181,8 @@ public sealed class AccessMatrixTests(AccessWorld world) : IClassFixture<AccessW
         var shares = await (await world.Clients["member"].GetAsync($"/api/v1/measurements/{ids.Measurement}/shares")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Contains(shares.AsArray(), p => p!.Id() == world.Clients["sharee"].PersonId);
         await (await world.Clients["sharee"].GetAsync($"/api/v1/measurements/{ids.Measurement}/shares")).ReadProblemAsync(HttpStatusCode.Forbidden);
+        await (await world.Clients["sharee"].GetAsync($"/api/v1/proposals/{ids.Proposal}/members")).ReadProblemAsync(HttpStatusCode.Forbidden);
+        await (await world.Clients["member"].GetAsync($"/api/v1/proposals/{ids.Proposal}/members")).ReadJsonAsync(HttpStatusCode.OK);
         await (await world.Clients["stranger"].GetAsync($"/api/v1/measurements/{ids.Measurement}/shares")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
 

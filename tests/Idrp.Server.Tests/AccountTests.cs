@@ -99,4 +99,29 @@ public sealed class AccountTests(IdrpServer server) : IClassFixture<IdrpServer>
         var edited = await (await a.PatchAsync($"/api/v1/people/{a.PersonId}", new { orcid = "0000-0002-1825-0097" })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal("0000-0002-1825-0097", edited["orcid"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_token_cannot_mint_tokens_change_the_password_or_revoke_other_tokens_but_can_revoke_itself()
+    {
+        var admin = await server.AdminAsync();
+        var user = await admin.CreateUserAsync("Sam");
+        await (await user.PostAsync("/api/v1/account/tokens", new { name = "child" })).ReadProblemAsync(HttpStatusCode.Forbidden);
+        await (await user.PostAsync("/api/v1/account/password", new { currentPassword = "a-long-enough-password", newPassword = "another-long-password" }))
+            .ReadProblemAsync(HttpStatusCode.Forbidden);
+
+        var tokens = await (await user.GetAsync("/api/v1/account/tokens")).ReadJsonAsync(HttpStatusCode.OK);
+        var own = Assert.Single(tokens.AsArray())!.Id();
+        await (await user.DeleteAsync($"/api/v1/account/tokens/{Guid.CreateVersion7()}")).ReadProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.DeleteAsync($"/api/v1/account/tokens/{own}")).StatusCode);
+        await (await user.GetAsync("/api/v1/account")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_bad_token_is_refused_even_where_anonymous_reads_are_allowed()
+    {
+        var forged = new ApiClient(server.NewHttpClient(), server, "idrp_" + new string('y', 43));
+        var response = await forged.GetAsync("/api/v1/facilities");
+        await response.ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await server.Anonymous().GetAsync("/api/v1/facilities")).StatusCode);
+    }
 }

@@ -46,7 +46,7 @@ public sealed class HierarchyTests(IdrpServer server) : IClassFixture<IdrpServer
         var settings = measurement["settings"]!.AsArray();
         Assert.Equal(5.0, settings[0]!["value"]!.GetValue<double>());
         Assert.Equal("kV", settings[0]!["unit"]!.GetValue<string>());
-        Assert.Equal(4.2, settings[1]!["value"]!.GetValue<double>());
+        Assert.Equal("4.2", settings[1]!["value"]!.GetValue<string>());
         Assert.Equal("InLens", settings[2]!["value"]!.GetValue<string>());
         Assert.Equal($"person:{alice.PersonId}", measurement["categories"]![0]!["source"]!.GetValue<string>());
 
@@ -201,7 +201,47 @@ public sealed class HierarchyTests(IdrpServer server) : IClassFixture<IdrpServer
         var madeFromInput = await (await frank.GetAsync($"/api/v1/derivations?inputAssetId={input}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(output.ToString(), Assert.Single(madeFromInput["items"]!.AsArray())!["outputAssetId"]!.GetValue<string>());
 
+        // Nothing is made from itself.
+        await (await frank.PostAsync("/api/v1/derivations", new { outputAssetId = input, activity = "copy", inputAssetIds = new[] { input } }))
+            .ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
         // An input with products keeps its provenance: it cannot be deleted from under them.
         await (await frank.DeleteAsync($"/api/v1/data-assets/{input}")).ReadProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Settings_come_back_as_they_were_sent()
+    {
+        var admin = await server.AdminAsync();
+        var proposal = (await admin.CreateProposalAsync()).Id();
+        var experiment = (await admin.CreateExperimentAsync(proposal)).Id();
+        var created = await (await admin.PostAsync("/api/v1/measurements", new
+        {
+            experimentId = experiment,
+            measurementName = "settings",
+            settings = new object[]
+            {
+                new { key = "Serial", value = "0012" },
+                new { key = "Magnification", value = 50000 },
+                new { key = "Pixel size", value = 1.25e-9, unit = "m" },
+                new { key = "Beam blanked", value = false },
+                new { key = "Scan rotation", value = "12.5", unit = "deg" },
+            },
+        })).ReadJsonAsync(HttpStatusCode.Created);
+        var settings = created["settings"]!.AsArray();
+        Assert.Equal("0012", settings[0]!["value"]!.GetValue<string>());
+        Assert.Equal(50000, settings[1]!["value"]!.GetValue<int>());
+        Assert.Equal(1.25e-9, settings[2]!["value"]!.GetValue<double>());
+        Assert.False(settings[3]!["value"]!.GetValue<bool>());
+        Assert.Equal("12.5", settings[4]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Unchanged_catalogue_records_answer_304()
+    {
+        var admin = await server.AdminAsync();
+        var facility = (await admin.CreateFacilityAsync()).Id();
+        Assert.Equal(HttpStatusCode.NotModified, (await server.Anonymous().GetAsync($"/api/v1/facilities/{facility}", ifNoneMatch: "\"1\"")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Anonymous().GetAsync($"/api/v1/facilities/{facility}", ifNoneMatch: "\"0\"")).StatusCode);
     }
 }

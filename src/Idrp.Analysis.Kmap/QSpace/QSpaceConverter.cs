@@ -25,7 +25,68 @@ public static class QSpaceConverter
 {
     private const int PointsPerBlock = 4;
 
-    /// <summary>The grid that spans every pixel of every entry (or <paramref name="roi"/>).</summary>
+    /// <summary>The grid of a conversion with <paramref name="options"/>: spanning every pixel of every entry (or the Q ROI), qx bins aligned to the rocking step when asked and possible.</summary>
+    public static QSpaceGrid GridFor(KmapDataset dataset, QSpaceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var grid = GridFor(dataset, options.GridShape, options.QRoi);
+        if (!options.AlignQxToRockingStep || RockingStepInQx(dataset) is not { } step)
+        {
+            return grid;
+        }
+
+        var box = grid.Box;
+        var nx = Math.Max(1, (int)Math.Ceiling(((box.XMax - box.XMin) / step) - 1e-9));
+        var centre = (box.XMin + box.XMax) / 2;
+        return grid with
+        {
+            Box = box with { XMin = centre - (nx * step / 2), XMax = centre + (nx * step / 2) },
+            Shape = (nx, grid.Shape.Y, grid.Shape.Z),
+        };
+    }
+
+    /// <summary>
+    /// Spacing along qx of consecutive entries' Ewald surfaces at the direct-beam pixel of the middle entry, Qz * d(eta) in
+    /// 1/Angstrom; null unless the entries step eta evenly (within 1 %) at fixed phi, nu and delta.
+    /// </summary>
+    public static double? RockingStepInQx(KmapDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var entries = dataset.Entries;
+        if (entries.Count < 2)
+        {
+            return null;
+        }
+
+        var first = entries[0].Geometry;
+        var step = entries[1].Geometry.Eta - first.Eta;
+        for (var e = 1; e < entries.Count; e++)
+        {
+            var g = entries[e].Geometry;
+            var d = g.Eta - entries[e - 1].Geometry.Eta;
+            if (Math.Abs(d - step) > 0.01 * Math.Abs(step) || g.Phi != first.Phi || g.Nu != first.Nu || g.Delta != first.Delta)
+            {
+                return null;
+            }
+        }
+
+        if (step == 0)
+        {
+            return null;
+        }
+
+        var mid = entries[entries.Count / 2].Geometry;
+        var (rows, cols) = mid.DetectorShape;
+        var r = Math.Clamp((int)Math.Round(mid.CenterChannel.Dim0) - mid.RoiOffset.Rows, 0, rows - 1);
+        var c = Math.Clamp((int)Math.Round(mid.CenterChannel.Dim1) - mid.RoiOffset.Columns, 0, cols - 1);
+        var qx = new double[rows * cols];
+        var qy = new double[rows * cols];
+        var qz = new double[rows * cols];
+        Id01QConversion.PixelQ(mid, qx, qy, qz);
+        return Math.Abs(qz[(r * cols) + c] * step * Math.PI / 180.0);
+    }
+
+    /// <summary>The grid that spans every pixel of every entry (or <paramref name="roi"/>), with the given shape.</summary>
     public static QSpaceGrid GridFor(KmapDataset dataset, (int X, int Y, int Z) shape, QBox? roi = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -74,7 +135,7 @@ public static class QSpaceConverter
             throw new ArgumentException($"Mask has {mask.Length} pixels, frames {frameLength}.", nameof(options));
         }
 
-        var grid = GridFor(dataset, options.GridShape, options.QRoi);
+        var grid = GridFor(dataset, options);
         var tables = new int[dataset.Entries.Count][];
         var hits = new float[grid.BinCount];
         var centroids = new double[3 * grid.BinCount];

@@ -9,8 +9,19 @@ public readonly record struct SampleBox(double XMin, double XMax, double YMin, d
 /// <summary>Settings of a Q-space conversion. Immutable.</summary>
 public sealed record QSpaceOptions
 {
-    /// <summary>Bins along qx, qy, qz. The default bins are about as wide as a sharp Bragg peak at ID01 (~0.004 1/Angstrom).</summary>
-    public (int X, int Y, int Z) GridShape { get; init; } = (32, 32, 32);
+    /// <summary>
+    /// Bins along qx, qy, qz. With the defaults and the ID01 detector, bins are about one Bragg-peak width (~0.004 1/Angstrom)
+    /// along qy and half that along qz, where the detector samples densely. X is ignored when <see cref="AlignQxToRockingStep"/> applies.
+    /// </summary>
+    public (int X, int Y, int Z) GridShape { get; init; } = (32, 32, 64);
+
+    /// <summary>
+    /// Makes the qx bins exactly one rocking step wide in Q (Qz * d(eta)), when the entries form a rocking scan in eta
+    /// with a constant step. Every entry's Ewald surface then crosses each qx column exactly once per step, so every column
+    /// is sampled alike; with bins of arbitrary width some columns get one surface and some two, which biases the
+    /// fitted qx and qz centres by up to 1/30 of the peak width. Default true.
+    /// </summary>
+    public bool AlignQxToRockingStep { get; init; } = true;
 
     /// <summary>Q-space region to grid; null spans every pixel of every entry.</summary>
     public QBox? QRoi { get; init; }

@@ -65,15 +65,25 @@ public sealed class Measurement : Entity, IProposalScoped
     public List<DataAsset> DataAssets { get; set; } = [];
 }
 
+public enum SettingKind
+{
+    Text,
+    Number,
+    Boolean,
+}
+
 /// <summary>
-/// One instrument setting as key, value and unit, e.g. EHT = 5 kV. Numeric values are also kept as
-/// a number so that they can be filtered by range.
+/// One instrument setting as key, value and unit, e.g. EHT = 5 kV. The value keeps its text and kind as
+/// given ("0012" stays text); values that read as numbers are also kept as a number, so that they can be
+/// filtered by range.
 /// </summary>
 public sealed class InstrumentSetting
 {
     public required string Key { get; set; }
 
     public required string Value { get; set; }
+
+    public SettingKind Kind { get; set; }
 
     public double? NumericValue { get; set; }
 

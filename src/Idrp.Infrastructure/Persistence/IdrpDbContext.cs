@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Idrp.Domain.Model;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -15,7 +16,14 @@ namespace Idrp.Infrastructure.Persistence;
 /// </summary>
 public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Guid>, Guid>, IDataProtectionKeyContext
 {
-    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web) { DictionaryKeyPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web)
+    {
+        DictionaryKeyPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Properties that are storage internals, not part of a record's story.</summary>
+    private static readonly HashSet<string> NotAudited = [nameof(DataAsset.BlobKey)];
     private readonly ChangeContext _change;
 
     protected IdrpDbContext(DbContextOptions options, ChangeContext? change)
@@ -156,6 +164,11 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
         var values = new Dictionary<string, object?>();
         foreach (var property in entry.Properties)
         {
+            if (NotAudited.Contains(property.Metadata.Name))
+            {
+                continue;
+            }
+
             values[property.Metadata.Name] = current ? property.CurrentValue : property.OriginalValue;
         }
 

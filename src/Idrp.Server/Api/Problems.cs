@@ -56,6 +56,17 @@ internal static class Problems
         _ => "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
+    /// <summary>What to tell a client when the framework answered without saying why.</summary>
+    public static string? DefaultDetail(int status) => status switch
+    {
+        401 => "Send a valid API token as 'Authorization: Bearer idrp_...' or sign in.",
+        404 => "There is nothing at this address.",
+        405 => "This address does not accept that HTTP method.",
+        413 => "The request body is larger than this endpoint accepts.",
+        415 => "Send JSON with Content-Type application/json; PATCH takes application/merge-patch+json.",
+        _ => null,
+    };
+
     public static ProblemHttpResult Make(int status, string type, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeBase + type);
 }

@@ -59,6 +59,8 @@ internal sealed class ApiTokenAuthenticationHandler(
 {
     public const string SchemeName = "ApiToken";
 
+    public const string TokenIdClaim = "idrp:token";
+
     // Writing last-used on every request would turn every read into a write; once a minute is enough to see which tokens live.
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
@@ -95,7 +97,7 @@ internal sealed class ApiTokenAuthenticationHandler(
             [
                 new Claim(ClaimTypes.NameIdentifier, token.PersonId.ToString()),
                 new Claim(CurrentActor.ScopeClaim, token.Scope.ToString()),
-                new Claim("idrp:token", token.Id.ToString()),
+                new Claim(TokenIdClaim, token.Id.ToString()),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 using Idrp.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 
 namespace Idrp.Server.Auth;
@@ -19,6 +20,13 @@ internal sealed class CurrentActor
     /// </summary>
     internal static async Task ResolveAsync(HttpContext http, RequestDelegate next)
     {
+        // A caller who sends credentials means to be someone: a bad token is refused, not read as anonymous.
+        if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true)
+        {
+            await http.ChallengeAsync();
+            return;
+        }
+
         var current = http.RequestServices.GetRequiredService<CurrentActor>();
         var id = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
         if (http.User.Identity?.IsAuthenticated == true && Guid.TryParse(id, out var personId))

@@ -52,6 +52,12 @@ internal static class ServerServiceCollectionExtensions
                 c.ProblemDetails.Type = Problems.TypeBase + Problems.Slug(c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode);
             }
 
+            c.ProblemDetails.Detail ??= Problems.DefaultDetail(c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode);
+            if (c.HttpContext.Response.StatusCode == StatusCodes.Status401Unauthorized)
+            {
+                c.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            }
+
             c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();

@@ -10,6 +10,11 @@ internal static class StartupBanner
     /// <summary>Once listening, says on the console where the platform is and how to get in.</summary>
     public static WebApplication PrintWhenStarted(this WebApplication app)
     {
+        if (app.Environment.IsEnvironment("Testing"))
+        {
+            return app;
+        }
+
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

@@ -5,6 +5,7 @@ using Idrp.Server.Access;
 using Idrp.Server.Api;
 using Idrp.Server.Auth;
 using Idrp.Server.Features.People;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -80,9 +81,9 @@ internal static class AccountApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
-        ChangePasswordRequest request, AccessService access, UserManager<Infrastructure.Persistence.Account> users)
+        ChangePasswordRequest request, HttpContext http, AccessService access, UserManager<Infrastructure.Persistence.Account> users)
     {
-        if (access.DenyReadOnlyToken() is { } denied)
+        if (DenyTokenAuthentication(http, "change the password") is { } denied)
         {
             return denied;
         }
@@ -107,10 +108,10 @@ internal static class AccountApi
     }
 
     private static async Task<Results<Created<CreatedTokenResponse>, ProblemHttpResult>> CreateToken(
-        CreateTokenRequest request, AccessService access, IdrpDbContext db, TimeProvider clock, CancellationToken ct)
+        CreateTokenRequest request, HttpContext http, AccessService access, IdrpDbContext db, TimeProvider clock, CancellationToken ct)
     {
         // A token may not mint tokens: a leaked token must not be able to outlive its own revocation.
-        if (access.DenyReadOnlyToken() is { } denied)
+        if (DenyTokenAuthentication(http, "create API tokens") is { } denied)
         {
             return denied;
         }
@@ -122,8 +123,15 @@ internal static class AccountApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeToken(
-        Guid id, AccessService access, IdrpDbContext db, TimeProvider clock, CancellationToken ct)
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, TimeProvider clock, CancellationToken ct)
     {
+        // A token may revoke itself (a CLI signing out); managing other tokens needs a signed-in session.
+        if (http.User.FindFirstValue(ApiTokenAuthenticationHandler.TokenIdClaim) is { } own && own != id.ToString()
+            && DenyTokenAuthentication(http, "revoke other API tokens") is { } denied)
+        {
+            return denied;
+        }
+
         var pid = access.Actor.PersonId;
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == id && t.PersonId == pid, ct);
         if (token is null)
@@ -135,6 +143,12 @@ internal static class AccountApi
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
+
+    /// <summary>403 when the request is authenticated by API token rather than by a signed-in session.</summary>
+    private static ProblemHttpResult? DenyTokenAuthentication(HttpContext http, string action) =>
+        http.User.Identity?.AuthenticationType == ApiTokenAuthenticationHandler.SchemeName
+            ? Problems.Forbidden($"An API token may not {action}; sign in with your password (web UI or /api/v1/account/login).")
+            : null;
 
     private static TokenResponse ToResponse(ApiToken t) =>
         new(t.Id, t.Name, t.Prefix, t.Scope, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt);

@@ -34,6 +34,11 @@ public sealed record CreateDerivationRequest(
             yield return new ValidationResult("Give exactly one of outputAssetId and outputMeasurementId.", [nameof(OutputAssetId), nameof(OutputMeasurementId)]);
         }
 
+        if (OutputAssetId is { } output && InputAssetIds?.Contains(output) == true)
+        {
+            yield return new ValidationResult("A data asset cannot be made from itself.", [nameof(InputAssetIds)]);
+        }
+
         if (Parameters is { } p && p.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
             yield return new ValidationResult("parameters is a JSON object.", [nameof(Parameters)]);

@@ -61,17 +61,8 @@ internal static class FacilitiesApi
     private static async Task<Ok<Page<FacilityResponse>>> ListFacilities([AsParameters] PageQuery page, IdrpDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await db.Facilities.ToPageAsync(page, f => f.ToResponse(), ct));
 
-    private static async Task<Results<Ok<FacilityResponse>, ProblemHttpResult>> GetFacility(Guid id, HttpContext http, IdrpDbContext db, CancellationToken ct)
-    {
-        var facility = await db.Facilities.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct);
-        if (facility is null)
-        {
-            return Problems.NotFound("facility", id);
-        }
-
-        ETags.Set(http, facility.Version);
-        return TypedResults.Ok(facility.ToResponse());
-    }
+    private static Task<Results<Ok<FacilityResponse>, ProblemHttpResult, StatusCodeHttpResult>> GetFacility(Guid id, HttpContext http, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.GetAsync(db.Facilities, id, "facility", f => f.ToResponse(), http, ct);
 
     private static async Task<Results<Created<FacilityResponse>, ProblemHttpResult>> CreateFacility(
         FacilityUpdate request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)

@@ -76,17 +76,8 @@ internal static class InstrumentsApi
         return TypedResults.Ok(await query.ToPageAsync(page, i => i.ToResponse(), ct));
     }
 
-    private static async Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> GetInstrument(Guid id, HttpContext http, IdrpDbContext db, CancellationToken ct)
-    {
-        var instrument = await db.Instruments.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (instrument is null)
-        {
-            return Problems.NotFound("instrument", id);
-        }
-
-        ETags.Set(http, instrument.Version);
-        return TypedResults.Ok(instrument.ToResponse());
-    }
+    private static Task<Results<Ok<InstrumentResponse>, ProblemHttpResult, StatusCodeHttpResult>> GetInstrument(Guid id, HttpContext http, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.GetAsync(db.Instruments, id, "instrument", i => i.ToResponse(), http, ct);
 
     private static async Task<Results<Created<InstrumentResponse>, ProblemHttpResult>> CreateInstrument(
         CreateInstrumentRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)

@@ -165,9 +165,13 @@ internal static class MeasurementMapping
 
     private static SettingDto ToDto(InstrumentSetting s)
     {
-        var value = s.NumericValue is { } number
-            ? JsonSerializer.SerializeToElement(number)
-            : s.Value is "true" or "false" ? JsonSerializer.SerializeToElement(s.Value == "true") : JsonSerializer.SerializeToElement(s.Value);
+        var value = s.Kind switch
+        {
+            // The number's own text, so that 4.20 or 1e3 come back as they were sent.
+            SettingKind.Number => JsonDocument.Parse(s.Value).RootElement.Clone(),
+            SettingKind.Boolean => JsonSerializer.SerializeToElement(s.Value == "true"),
+            _ => JsonSerializer.SerializeToElement(s.Value),
+        };
         return new SettingDto(s.Key, value, s.Unit);
     }
 
@@ -183,6 +187,12 @@ internal static class MeasurementMapping
         double? number = d.Value.ValueKind == JsonValueKind.Number ? d.Value.GetDouble()
             : d.Value.ValueKind == JsonValueKind.String && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && double.IsFinite(parsed) ? parsed
             : null;
-        return new InstrumentSetting { Key = d.Key.Trim(), Value = text, NumericValue = number, Unit = d.Unit };
+        var kind = d.Value.ValueKind switch
+        {
+            JsonValueKind.Number => SettingKind.Number,
+            JsonValueKind.True or JsonValueKind.False => SettingKind.Boolean,
+            _ => SettingKind.Text,
+        };
+        return new InstrumentSetting { Key = d.Key.Trim(), Value = text, Kind = kind, NumericValue = number, Unit = d.Unit };
     }
 }

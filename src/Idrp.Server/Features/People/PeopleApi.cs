@@ -69,7 +69,7 @@ internal static class PeopleApi
         group.MapPut("/{id:guid}", ReplacePerson).WithName("ReplacePerson").WithSummary("Replace a person's editable fields (themself or admin).");
         group.MapPatch("/{id:guid}", PatchPerson).WithName("PatchPerson").WithSummary("Change some fields of a person (JSON merge patch).")
             .Accepts<JsonElement>(MergePatch.MediaType);
-        group.MapDelete("/{id:guid}", DeletePerson).WithName("DeletePerson").WithSummary("Delete a person who is nobody's member or share (admin).");
+        group.MapDelete("/{id:guid}", DeletePerson).WithName("DeletePerson").WithSummary("Delete a person who is no proposal's member (admin); their shares and staff roles go with them.");
         return group;
     }
 
@@ -87,18 +87,9 @@ internal static class PeopleApi
         return TypedResults.Ok(await query.ToPageAsync(page, p => p.ToResponse(actor.IsAdmin || p.Id == actor.PersonId), ct));
     }
 
-    private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> GetPerson(
-        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var person = await db.People.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (person is null)
-        {
-            return Problems.NotFound("person", id);
-        }
-
-        ETags.Set(http, person.Version);
-        return TypedResults.Ok(person.ToResponse(access.Actor.IsAdmin || access.Actor.PersonId == id));
-    }
+    private static Task<Results<Ok<PersonResponse>, ProblemHttpResult, StatusCodeHttpResult>> GetPerson(
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.GetAsync(db.People, id, "person", p => p.ToResponse(access.Actor.IsAdmin || access.Actor.PersonId == id), http, ct);
 
     private static async Task<Results<Created<PersonResponse>, ProblemHttpResult>> CreatePerson(
         CreatePersonRequest request, HttpContext http, AccessService access, IdrpDbContext db, UserManager<Infrastructure.Persistence.Account> users, CancellationToken ct)

@@ -192,6 +192,12 @@ internal static class ProposalsApi
             return Problems.NotFound("proposal", id);
         }
 
+        // Who works on a proposal is its insiders' business, not that of people shown one of its measurements.
+        if (await access.ForProposalAsync(id, ct) < ProposalAccess.Member)
+        {
+            return Problems.Forbidden("Only proposal members may see its members.");
+        }
+
         var members = await db.ProposalMembers.AsNoTracking().Where(m => m.ProposalId == id)
             .Select(m => new MemberResponse(m.PersonId, m.Person!.DisplayName, m.Role))
             .ToListAsync(ct);
