@@ -39,8 +39,11 @@ public sealed class DataAsset : Entity, IProposalScoped
     /// <summary>Size in bytes, when known.</summary>
     public long? DataSize { get; set; }
 
-    /// <summary>"algorithm:hex", e.g. "sha256:9f86d0...".</summary>
+    /// <summary>"algorithm:hex", e.g. "sha256:9f86d0...". Once the bytes are stored, always the SHA-256 the server computed.</summary>
     public string? DataChecksum { get; set; }
+
+    /// <summary>Hex MD5 of the bytes, computed by the server on upload (what many archives and Materials Cloud use).</summary>
+    public string? Md5 { get; set; }
 
     public DateTimeOffset? DateOfCollection { get; set; }
 

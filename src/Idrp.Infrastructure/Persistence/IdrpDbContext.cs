@@ -62,6 +62,8 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    public DbSet<Upload> Uploads => Set<Upload>();
+
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -114,7 +116,8 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
                 }
             }
 
-            if ((entry.Entity is Entity or ProposalMember or MeasurementShare or Domain.Model.FacilityStaff or ProposalFacility)
+            // Uploads are transient transfer state; the asset they complete is audited.
+            if (entry.Entity is not Upload && (entry.Entity is Entity or ProposalMember or MeasurementShare or Domain.Model.FacilityStaff or ProposalFacility)
                 && (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
             {
                 audits.Add((entry, NewAuditEvent(entry, now)));

@@ -2,6 +2,7 @@ using Idrp.Server.Features.Account;
 using Idrp.Server.Features.Audit;
 using Idrp.Server.Features.DataAssets;
 using Idrp.Server.Features.Derivations;
+using Idrp.Server.Features.Downloads;
 using Idrp.Server.Features.Experiments;
 using Idrp.Server.Features.Facilities;
 using Idrp.Server.Features.Instruments;
@@ -9,6 +10,7 @@ using Idrp.Server.Features.Measurements;
 using Idrp.Server.Features.People;
 using Idrp.Server.Features.Proposals;
 using Idrp.Server.Features.Samples;
+using Idrp.Server.Features.Uploads;
 
 namespace Idrp.Server.Features;
 
@@ -27,6 +29,8 @@ internal static class FeatureEndpoints
         api.MapMeasurements();
         api.MapDataAssets();
         api.MapDerivations();
+        api.MapUploads();
+        api.MapDownloads();
         api.MapAudit();
         return api;
     }

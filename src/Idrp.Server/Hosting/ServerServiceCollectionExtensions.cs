@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Idrp.Infrastructure.Persistence;
+using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
 using Idrp.Server.Api;
 using Idrp.Server.Auth;
@@ -28,11 +29,16 @@ internal static class ServerServiceCollectionExtensions
         services.AddOptions<IdrpOptions>().Bind(configuration).ValidateOnStart();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section);
 
         services.AddSingleton(TimeProvider.System);
         services.AddIdrpPersistence(sp => (
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
             Path.GetFullPath(sp.GetRequiredService<IOptions<IdrpOptions>>().Value.DataDirectory)));
+        services.AddIdrpStorage(sp => (
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value,
+            Path.GetFullPath(sp.GetRequiredService<IOptions<IdrpOptions>>().Value.DataDirectory)));
+        services.AddSingleton<Features.Uploads.UploadHashes>();
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
 

@@ -37,6 +37,18 @@ public sealed class IdrpServer : IAsyncLifetime
         BaseAddress = _factory.ClientOptions.BaseAddress;
     }
 
+    /// <summary>Stops the server and starts a new one on the same data folder and database (a new port).</summary>
+    public async Task RestartAsync()
+    {
+        await _factory!.DisposeAsync();
+        _factory = new Factory(_dataDirectory, _database!, Logs);
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseAddress = _factory.ClientOptions.BaseAddress;
+    }
+
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>A client with no credentials.</summary>
     public ApiClient Anonymous() => new(NewHttpClient(), this);
 

@@ -46,6 +46,7 @@ internal sealed class DataAssetConfiguration : IEntityTypeConfiguration<DataAsse
         builder.Property(a => a.DataAssetName).HasMaxLength(Limits.FileName);
         builder.Property(a => a.RelativePath).HasMaxLength(Limits.Uri);
         builder.Property(a => a.DataChecksum).HasMaxLength(Limits.Checksum);
+        builder.Property(a => a.Md5).HasMaxLength(32);
         builder.Property(a => a.IntellectualPropertyRights).HasMaxLength(Limits.Name);
         builder.Property(a => a.MediaType).HasMaxLength(Limits.Code);
         builder.Property(a => a.Storage).HasConversion<string>().HasMaxLength(16);

@@ -145,16 +145,30 @@ internal static class DataAssetsApi
     private static async Task<Results<Created<DataAssetResponse>, ProblemHttpResult>> CreateDataAsset(
         CreateDataAssetRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
+        var (asset, problem) = await RegisterAsync(request, access, db, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        ETags.Set(http, asset!.Version);
+        return TypedResults.Created($"/api/v1/data-assets/{asset.Id}", asset.ToResponse());
+    }
+
+    /// <summary>Registers a data asset (validated request); shared by this API and uploads that create their asset.</summary>
+    internal static async Task<(DataAsset? Asset, ProblemHttpResult? Problem)> RegisterAsync(
+        CreateDataAssetRequest request, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
         var measurement = await db.Measurements.Where(access.Rules.CanReadMeasurement()).AsNoTracking()
             .Select(m => new { m.Id, m.ProposalId }).FirstOrDefaultAsync(m => m.Id == request.MeasurementId, ct);
         if (measurement is null)
         {
-            return Problems.NotFound("measurement", request.MeasurementId);
+            return (null, Problems.NotFound("measurement", request.MeasurementId));
         }
 
         if (await access.DenyUnlessAsync(measurement.ProposalId, ProposalAccess.Member, "add data assets", ct) is { } denied)
         {
-            return denied;
+            return (null, denied);
         }
 
         var asset = new DataAsset
@@ -175,8 +189,7 @@ internal static class DataAssetsApi
         asset.Apply(request);
         db.DataAssets.Add(asset);
         await db.SaveChangesAsync(ct);
-        ETags.Set(http, asset.Version);
-        return TypedResults.Created($"/api/v1/data-assets/{asset.Id}", asset.ToResponse());
+        return (asset, null);
     }
 
     private static Task<Results<Ok<DataAssetResponse>, ProblemHttpResult>> ReplaceDataAsset(

@@ -188,6 +188,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("link_uri");
 
+                    b.Property<string>("Md5")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("md5");
+
                     b.Property<Guid>("MeasurementId")
                         .HasColumnType("uuid")
                         .HasColumnName("measurement_id");
@@ -874,6 +879,91 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("samples", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Domain.Model.Upload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("asset_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Failure")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("failure");
+
+                    b.Property<Guid?>("LeaseHolder")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_holder");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint")
+                        .HasColumnName("length");
+
+                    b.Property<long>("Offset")
+                        .HasColumnType("bigint")
+                        .HasColumnName("offset");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<string>("StagingKey")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("staging_key");
+
+                    b.Property<string>("StagingState")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("staging_state");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_uploads");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_uploads_expires_at");
+
+                    b.HasIndex("AssetId", "State")
+                        .HasDatabaseName("ix_uploads_asset_id_state");
+
+                    b.ToTable("uploads", (string)null);
+                });
+
             modelBuilder.Entity("Idrp.Infrastructure.Persistence.Account", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1381,6 +1471,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasConstraintName("fk_samples_proposals_proposal_id");
 
                     b.Navigation("Proposal");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Model.Upload", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.DataAsset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_uploads_data_assets_asset_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

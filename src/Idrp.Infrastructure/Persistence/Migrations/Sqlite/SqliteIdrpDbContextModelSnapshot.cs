@@ -182,6 +182,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("link_uri");
 
+                    b.Property<string>("Md5")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("md5");
+
                     b.Property<Guid>("MeasurementId")
                         .HasColumnType("TEXT")
                         .HasColumnName("measurement_id");
@@ -868,6 +873,91 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("samples", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Domain.Model.Upload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("asset_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Failure")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure");
+
+                    b.Property<Guid?>("LeaseHolder")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_holder");
+
+                    b.Property<long?>("LeaseUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("length");
+
+                    b.Property<long>("Offset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("offset");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<string>("StagingKey")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("staging_key");
+
+                    b.Property<string>("StagingState")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("staging_state");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_uploads");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_uploads_expires_at");
+
+                    b.HasIndex("AssetId", "State")
+                        .HasDatabaseName("ix_uploads_asset_id_state");
+
+                    b.ToTable("uploads", (string)null);
+                });
+
             modelBuilder.Entity("Idrp.Infrastructure.Persistence.Account", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1369,6 +1459,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasConstraintName("fk_samples_proposals_proposal_id");
 
                     b.Navigation("Proposal");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Model.Upload", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.DataAsset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_uploads_data_assets_asset_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

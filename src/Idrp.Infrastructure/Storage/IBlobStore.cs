@@ -1,0 +1,67 @@
+namespace Idrp.Infrastructure.Storage;
+
+/// <summary>Sees every byte an append writes, in order (to hash it on the fly).</summary>
+public delegate void DataObserver(ReadOnlySpan<byte> data);
+
+/// <summary>How an append ended.</summary>
+/// <param name="Appended">Bytes durably added to the staging area.</param>
+/// <param name="Interrupted">The source ended early (client went away); the bytes counted in <paramref name="Appended"/> are kept.</param>
+public readonly record struct AppendResult(long Appended, bool Interrupted);
+
+/// <summary>
+/// Where the platform keeps the bytes of stored data assets: a local folder (embedded default) or
+/// S3-compatible object storage. Keys are made by the platform (never client file names) and are
+/// '/'-separated lower-case letters and digits.
+/// </summary>
+/// <remarks>
+/// Uploads arrive in a staging area by appends at a known offset, so that an interrupted upload resumes
+/// where its last durable byte is; <see cref="CommitAsync"/> turns a complete staging area into a blob
+/// without copying where the store allows. Implementations are thread-safe; appends to one staging key
+/// are serialised by the caller (the upload's lease).
+/// </remarks>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Appends <paramref name="source"/> to the staging area at <paramref name="offset"/> (bytes past the
+    /// offset, left by a crashed writer, are discarded first), at most <paramref name="maxBytes"/> bytes,
+    /// and makes them durable before returning.
+    /// </summary>
+    Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, CancellationToken cancellationToken);
+
+    /// <summary>Reads the first <paramref name="length"/> staged bytes (to rebuild a checksum after a restart).</summary>
+    Task<Stream> OpenStagingAsync(string stagingKey, long length, CancellationToken cancellationToken);
+
+    /// <summary>Makes the staged bytes the blob <paramref name="blobKey"/> and removes the staging area.</summary>
+    Task CommitAsync(string stagingKey, string blobKey, CancellationToken cancellationToken);
+
+    Task DeleteStagingAsync(string stagingKey, CancellationToken cancellationToken);
+
+    /// <summary>Opens a blob for reading; the stream is seekable where the store allows (local files), for HTTP range requests.</summary>
+    /// <exception cref="BlobNotFoundException">There is no such blob.</exception>
+    Task<Stream> OpenReadAsync(string blobKey, CancellationToken cancellationToken);
+
+    /// <summary>The blob's length, or null when it does not exist.</summary>
+    Task<long?> GetLengthAsync(string blobKey, CancellationToken cancellationToken);
+
+    Task DeleteAsync(string blobKey, CancellationToken cancellationToken);
+}
+
+/// <summary>A blob the metadata refers to is missing from the store.</summary>
+public sealed class BlobNotFoundException(string key) : Exception($"The blob '{key}' is missing from the store.")
+{
+    public string Key { get; } = key;
+}
+
+/// <summary>Keys the platform makes for blobs and staging areas.</summary>
+public static class BlobKeys
+{
+    /// <summary>"ab/cd/abcd…": two levels of fan-out keep folders small with millions of assets.</summary>
+    public static string ForAsset(Guid assetId)
+    {
+        var hex = assetId.ToString("N");
+        // v7 ids start with the time; fan out on the random tail so that folders fill evenly.
+        return $"assets/{hex[^2..]}/{hex[^4..^2]}/{hex}";
+    }
+
+    public static string ForUpload(Guid uploadId) => $"uploads/{uploadId:N}";
+}

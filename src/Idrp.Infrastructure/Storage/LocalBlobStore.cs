@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
+namespace Idrp.Infrastructure.Storage;
+
+/// <summary>
+/// Blobs as files under one folder (the embedded default). Staging areas are files that grow by appends;
+/// committing renames the file into place, so a finished upload is never copied.
+/// </summary>
+public sealed partial class LocalBlobStore : IBlobStore
+{
+    private const int BufferSize = 1 << 20;
+    private readonly string _root;
+
+    public LocalBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public async Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, CancellationToken cancellationToken)
+    {
+        var path = PathOf(stagingKey);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        if (file.Length < offset)
+        {
+            throw new InvalidOperationException($"The staging file '{stagingKey}' has {file.Length} bytes but the upload says {offset} are stored.");
+        }
+
+        file.SetLength(offset);
+        file.Position = offset;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long appended = 0;
+        var interrupted = false;
+        try
+        {
+            while (appended < maxBytes)
+            {
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, maxBytes - appended)), cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException)
+                {
+                    // The client went away mid-body: keep what arrived, so that it resumes from there.
+                    interrupted = true;
+                    break;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                observer?.Invoke(buffer.AsSpan(0, read));
+                await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
+                appended += read;
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return new AppendResult(appended, interrupted);
+    }
+
+    public Task<Stream> OpenStagingAsync(string stagingKey, long length, CancellationToken cancellationToken)
+    {
+        Stream stream = new FileStream(PathOf(stagingKey), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, BufferSize, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        return Task.FromResult(stream);
+    }
+
+    public Task CommitAsync(string stagingKey, string blobKey, CancellationToken cancellationToken)
+    {
+        var target = PathOf(blobKey);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(PathOf(stagingKey), target, overwrite: true);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteStagingAsync(string stagingKey, CancellationToken cancellationToken) => DeleteAsync(stagingKey, cancellationToken);
+
+    public Task<Stream> OpenReadAsync(string blobKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Stream stream = new FileStream(PathOf(blobKey), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            return Task.FromResult(stream);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(blobKey);
+        }
+    }
+
+    public Task<long?> GetLengthAsync(string blobKey, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathOf(blobKey));
+        return Task.FromResult(info.Exists ? info.Length : (long?)null);
+    }
+
+    public Task DeleteAsync(string blobKey, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(blobKey));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Keys are ours, but a store never trusts its callers with paths: anything else is refused.</summary>
+    private string PathOf(string key)
+    {
+        if (!KeyPattern().IsMatch(key))
+        {
+            throw new ArgumentException($"'{key}' is not a blob key.", nameof(key));
+        }
+
+        return Path.Combine(_root, key);
+    }
+
+    [GeneratedRegex("^[a-z0-9]+(/[a-z0-9]+)*$")]
+    private static partial Regex KeyPattern();
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Idrp.Infrastructure.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the configured <see cref="IBlobStore"/>; settings are read when it is first needed.</summary>
+    public static IServiceCollection AddIdrpStorage(this IServiceCollection services, Func<IServiceProvider, (StorageOptions Storage, string DataDirectory)> settings)
+    {
+        services.AddSingleton<IBlobStore>(sp =>
+        {
+            var (storage, dataDirectory) = settings(sp);
+            return storage.Provider switch
+            {
+                StorageProvider.Local => new LocalBlobStore(string.IsNullOrWhiteSpace(storage.LocalRoot) ? Path.Combine(dataDirectory, "blobs") : storage.LocalRoot),
+                var other => throw new InvalidOperationException($"Unknown storage provider '{other}'."),
+            };
+        });
+        return services;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Idrp.Infrastructure.Storage;
+
+namespace Idrp.Server.Features.Uploads;
+
+/// <summary>SHA-256 and MD5 of an upload's bytes so far, at a known offset.</summary>
+internal sealed class UploadHashState : IDisposable
+{
+    public IncrementalHash Sha256 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public IncrementalHash Md5 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+
+    public long Offset { get; set; }
+
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        Sha256.AppendData(data);
+        Md5.AppendData(data);
+        Offset += data.Length;
+    }
+
+    public void Dispose()
+    {
+        Sha256.Dispose();
+        Md5.Dispose();
+    }
+}
+
+/// <summary>
+/// Running checksums of active uploads, so that each byte is hashed once as it arrives. This is a cache,
+/// not state: .NET cannot persist a hash's inner state, so after a restart, or on another server of a
+/// cluster, the checksum is rebuilt by reading back the bytes already staged.
+/// </summary>
+internal sealed class UploadHashes
+{
+    private const int Capacity = 512;
+    private readonly ConcurrentDictionary<Guid, UploadHashState> _states = new();
+
+    /// <summary>The state at <paramref name="offset"/>: cached when it matches, else rebuilt from the staged bytes.</summary>
+    public async Task<UploadHashState> AtAsync(Guid uploadId, string stagingKey, long offset, IBlobStore store, CancellationToken cancellationToken)
+    {
+        if (_states.TryRemove(uploadId, out var cached))
+        {
+            if (cached.Offset == offset)
+            {
+                return cached;
+            }
+
+            cached.Dispose();
+        }
+
+        var state = new UploadHashState();
+        if (offset > 0)
+        {
+            await using var staged = await store.OpenStagingAsync(stagingKey, offset, cancellationToken);
+            var buffer = new byte[1 << 20];
+            while (state.Offset < offset)
+            {
+                var read = await staged.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, offset - state.Offset)), cancellationToken);
+                if (read == 0)
+                {
+                    state.Dispose();
+                    throw new InvalidOperationException($"The staged bytes of upload {uploadId} end before offset {offset}.");
+                }
+
+                state.Append(buffer.AsSpan(0, read));
+            }
+        }
+
+        return state;
+    }
+
+    /// <summary>Keeps the state for the next request of the same upload.</summary>
+    public void Keep(Guid uploadId, UploadHashState state)
+    {
+        if (_states.Count >= Capacity)
+        {
+            // Crude but bounded: a dropped state is only rebuilt from the staged bytes.
+            foreach (var key in _states.Keys.Take(Capacity / 4))
+            {
+                Forget(key);
+            }
+        }
+
+        if (!_states.TryAdd(uploadId, state))
+        {
+            state.Dispose();
+        }
+    }
+
+    public void Forget(Guid uploadId)
+    {
+        if (_states.TryRemove(uploadId, out var state))
+        {
+            state.Dispose();
+        }
+    }
+}

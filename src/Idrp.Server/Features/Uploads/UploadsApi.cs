@@ -1,0 +1,437 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Idrp.Domain.Access;
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Persistence;
+using Idrp.Infrastructure.Storage;
+using Idrp.Server.Access;
+using Idrp.Server.Api;
+using Idrp.Server.Features.DataAssets;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Idrp.Server.Features.Uploads;
+
+/// <summary>
+/// Resumable uploads of stored data assets, by the tus 1.0 protocol (core, creation, checksum,
+/// termination). A data asset becomes complete only here, once every byte is durably stored and its
+/// SHA-256 (and MD5) match what the client declared.
+/// </summary>
+internal static class UploadsApi
+{
+    public static RouteGroupBuilder MapUploads(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/uploads").WithTags("Uploads")
+            .AddEndpointFilter(async (context, next) =>
+            {
+                context.HttpContext.Response.Headers["Tus-Resumable"] = Tus.Version;
+                if (!HttpMethods.IsOptions(context.HttpContext.Request.Method)
+                    && context.HttpContext.Request.Headers["Tus-Resumable"] != Tus.Version)
+                {
+                    context.HttpContext.Response.Headers["Tus-Version"] = Tus.Version;
+                    return Problems.Make(StatusCodes.Status412PreconditionFailed, "tus-version", "Unsupported tus version", $"Send 'Tus-Resumable: {Tus.Version}'.");
+                }
+
+                return await next(context);
+            });
+        group.MapMethods("/", [HttpMethods.Options], Discover).AllowAnonymous().WithName("DiscoverUploads")
+            .WithSummary("tus discovery: version, extensions, checksum algorithms, maximum size.");
+        group.MapPost("/", CreateUpload).WithName("CreateUpload")
+            .WithSummary("Start an upload (tus creation): Upload-Length, and Upload-Metadata with assetId, or measurementId and filename (relativePath, checksum, mediaType optional).");
+        group.MapMethods("/{id:guid}", [HttpMethods.Head], GetOffset).WithName("GetUploadOffset")
+            .WithSummary("How many bytes of the upload are stored (Upload-Offset).");
+        group.MapPatch("/{id:guid}", AppendToUpload).WithName("AppendToUpload")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .WithSummary("Append bytes at Upload-Offset (Content-Type application/offset+octet-stream, optional Upload-Checksum).");
+        group.MapDelete("/{id:guid}", TerminateUpload).WithName("TerminateUpload")
+            .WithSummary("Abandon an upload and discard its bytes (tus termination).");
+        return group;
+    }
+
+    private static NoContent Discover(HttpContext http, IOptions<StorageOptions> storage)
+    {
+        var headers = http.Response.Headers;
+        headers["Tus-Version"] = Tus.Version;
+        headers["Tus-Extension"] = Tus.Extensions;
+        headers["Tus-Checksum-Algorithm"] = Tus.ChecksumAlgorithms;
+        headers["Tus-Max-Size"] = storage.Value.MaxUploadBytes.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created, ProblemHttpResult>> CreateUpload(
+        HttpContext http, AccessService access, IdrpDbContext db, IOptions<StorageOptions> storage, TimeProvider clock, CancellationToken ct)
+    {
+        if (access.DenyReadOnlyToken() is { } readOnly)
+        {
+            return readOnly;
+        }
+
+        if (!long.TryParse(http.Request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+        {
+            return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Upload-Length missing", "Send the total size in bytes as Upload-Length (deferred lengths are not supported).");
+        }
+
+        if (length > storage.Value.MaxUploadBytes)
+        {
+            return Problems.Make(StatusCodes.Status413PayloadTooLarge, "too-large", "Upload too large", $"This server accepts uploads of at most {storage.Value.MaxUploadBytes} bytes.");
+        }
+
+        var metadata = Tus.ParseMetadata(http.Request.Headers["Upload-Metadata"]);
+        if (metadata is null)
+        {
+            return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Malformed Upload-Metadata", "Upload-Metadata is comma-separated 'key base64value' pairs.");
+        }
+
+        var (asset, problem) = await FindOrRegisterAssetAsync(metadata, length, access, db, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (asset!.Storage != StorageKind.Stored || asset.State != AssetState.Pending)
+        {
+            return Problems.Conflict(asset.Storage == StorageKind.Linked
+                ? "This data asset is linked to an archive; its bytes are not uploaded."
+                : "This data asset already has its data; register a new asset for new data.");
+        }
+
+        if (asset.DataSize is { } declared && declared != length)
+        {
+            return Problems.Invalid("Upload-Length", $"The data asset was registered with {declared} bytes, not {length}.");
+        }
+
+        if (asset.DataChecksum is { } checksum && !checksum.StartsWith("sha256:", StringComparison.Ordinal) && !checksum.StartsWith("md5:", StringComparison.Ordinal))
+        {
+            return Problems.Invalid("dataChecksum", "Uploads verify SHA-256 or MD5; register the asset with one of those.");
+        }
+
+        var upload = new Upload
+        {
+            AssetId = asset.Id,
+            ProposalId = asset.ProposalId,
+            OwnerId = access.Actor.PersonId!.Value,
+            Length = length,
+            State = UploadState.Active,
+            StagingKey = "",
+            ExpiresAt = clock.GetUtcNow() + storage.Value.UploadLifetime,
+        };
+        upload.StagingKey = BlobKeys.ForUpload(upload.Id);
+        db.Uploads.Add(upload);
+        await db.SaveChangesAsync(ct);
+
+        http.Response.Headers["Upload-Offset"] = "0";
+        http.Response.Headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
+        http.Response.Headers["X-Idrp-Asset-Id"] = asset.Id.ToString();
+        return TypedResults.Created($"/api/v1/uploads/{upload.Id}");
+    }
+
+    private static async Task<Results<Ok, ProblemHttpResult>> GetOffset(
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes, TimeProvider clock, IOptions<StorageOptions> storage, CancellationToken ct)
+    {
+        var upload = await FindAsync(id, access, db, ct);
+        if (upload is null)
+        {
+            return Problems.NotFound("upload", id);
+        }
+
+        // A server that died between storing the last byte and recording the asset as complete left the
+        // upload full but unfinished; a client seeing offset == length would stop here, so finish it now.
+        if (upload.State == UploadState.Active && upload.Offset == upload.Length
+            && await TryLeaseAsync(db, upload.Id, clock, storage.Value.UploadLease, ct) is { } holder)
+        {
+            try
+            {
+                var state = await hashes.AtAsync(upload.Id, upload.StagingKey, upload.Offset, store, ct);
+                await FinishAsync(upload, state, db, store, ct);
+                hashes.Forget(upload.Id);
+            }
+            finally
+            {
+                await ReleaseLeaseAsync(db, upload.Id, holder);
+            }
+        }
+
+        SetOffsetHeaders(http, upload);
+        return upload.State switch
+        {
+            UploadState.Active or UploadState.Completed => TypedResults.Ok(),
+            _ => Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? "The upload was terminated."),
+        };
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> AppendToUpload(
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes,
+        TimeProvider clock, IOptions<StorageOptions> storage, IServiceScopeFactory scopes, ILogger<Upload> logger, CancellationToken ct)
+    {
+        var request = http.Request;
+        if (!string.Equals(request.ContentType, Tus.OffsetContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Make(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Wrong content type", $"Send the bytes as {Tus.OffsetContentType}.");
+        }
+
+        if (!long.TryParse(request.Headers["Upload-Offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+        {
+            return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Upload-Offset missing", "Send the offset the bytes start at as Upload-Offset.");
+        }
+
+        string? chunkAlgorithm = null;
+        byte[] chunkExpected = [];
+        if (request.Headers["Upload-Checksum"] is { Count: > 0 } checksumHeader
+            && !Tus.TryParseChecksum(checksumHeader.ToString(), out chunkAlgorithm, out chunkExpected))
+        {
+            return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Unsupported Upload-Checksum", $"Upload-Checksum is 'algorithm base64digest' with one of {Tus.ChecksumAlgorithms}.");
+        }
+
+        var upload = await FindAsync(id, access, db, ct);
+        if (upload is null)
+        {
+            return Problems.NotFound("upload", id);
+        }
+
+        if (access.DenyReadOnlyToken() is { } readOnly)
+        {
+            return readOnly;
+        }
+
+        if (upload.State != UploadState.Active)
+        {
+            SetOffsetHeaders(http, upload);
+            return Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? "The upload is finished or was terminated.");
+        }
+
+        if (offset != upload.Offset)
+        {
+            SetOffsetHeaders(http, upload);
+            return Problems.Conflict($"The upload has {upload.Offset} bytes stored; send the bytes from there (HEAD tells the offset).");
+        }
+
+        var remaining = upload.Length - upload.Offset;
+        if (request.ContentLength > remaining)
+        {
+            return Problems.Make(StatusCodes.Status413PayloadTooLarge, "too-large", "More bytes than the upload's length", $"Only {remaining} bytes remain of this upload.");
+        }
+
+        if (await TryLeaseAsync(db, upload.Id, clock, storage.Value.UploadLease, ct) is not { } holder)
+        {
+            return Problems.Make(StatusCodes.Status423Locked, "upload-locked", "Upload busy", "Another request is appending to this upload; retry after it ends (HEAD tells the offset).");
+        }
+
+        using var renewal = new CancellationTokenSource();
+        var renewing = RenewLeaseAsync(scopes, upload.Id, holder, clock, storage.Value.UploadLease, renewal.Token);
+        try
+        {
+            var state = await hashes.AtAsync(upload.Id, upload.StagingKey, upload.Offset, store, ct);
+            using var chunkHash = chunkAlgorithm is null ? null : IncrementalHash.CreateHash(chunkAlgorithm switch
+            {
+                "sha256" => HashAlgorithmName.SHA256,
+                "sha1" => HashAlgorithmName.SHA1,
+                _ => HashAlgorithmName.MD5,
+            });
+            var result = await store.AppendAsync(upload.StagingKey, upload.Offset, request.Body, remaining, data =>
+            {
+                state.Append(data);
+                chunkHash?.AppendData(data);
+            }, ct);
+
+            if (chunkHash is not null && (result.Interrupted || !CryptographicOperations.FixedTimeEquals(chunkHash.GetHashAndReset(), chunkExpected)))
+            {
+                // The staged bytes past the recorded offset are overwritten by the next append.
+                hashes.Forget(upload.Id);
+                SetOffsetHeaders(http, upload);
+                return Problems.Make(Tus.ChecksumMismatch, "checksum-mismatch", "Checksum mismatch",
+                    result.Interrupted ? "The chunk did not arrive whole; send it again." : $"The chunk's {chunkAlgorithm} does not match Upload-Checksum; send it again.");
+            }
+
+            upload.Offset += result.Appended;
+            await db.SaveChangesAsync(CancellationToken.None);
+            if (upload.Offset == upload.Length)
+            {
+                var problem = await FinishAsync(upload, state, db, store, CancellationToken.None);
+                hashes.Forget(upload.Id);
+                if (problem is not null)
+                {
+                    SetOffsetHeaders(http, upload);
+                    return problem;
+                }
+            }
+            else
+            {
+                hashes.Keep(upload.Id, state);
+            }
+
+            if (result.Interrupted)
+            {
+                logger.LogInformation("Upload {UploadId} interrupted at {Offset} of {Length} bytes", upload.Id, upload.Offset, upload.Length);
+            }
+        }
+        finally
+        {
+            await renewal.CancelAsync();
+            await renewing;
+            await ReleaseLeaseAsync(db, upload.Id, holder);
+        }
+
+        SetOffsetHeaders(http, upload);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> TerminateUpload(
+        Guid id, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes, TimeProvider clock, IOptions<StorageOptions> storage, CancellationToken ct)
+    {
+        var upload = await FindAsync(id, access, db, ct);
+        if (upload is null)
+        {
+            return Problems.NotFound("upload", id);
+        }
+
+        if (upload.State != UploadState.Active)
+        {
+            return Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", "The upload is finished or was terminated.");
+        }
+
+        if (await TryLeaseAsync(db, upload.Id, clock, storage.Value.UploadLease, ct) is not { } holder)
+        {
+            return Problems.Make(StatusCodes.Status423Locked, "upload-locked", "Upload busy", "A request is appending to this upload; retry after it ends.");
+        }
+
+        try
+        {
+            upload.State = UploadState.Terminated;
+            await db.SaveChangesAsync(ct);
+            await store.DeleteStagingAsync(upload.StagingKey, ct);
+            hashes.Forget(upload.Id);
+        }
+        finally
+        {
+            await ReleaseLeaseAsync(db, upload.Id, holder);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// All bytes are staged: compare checksums with what the client declared; on a match the staged bytes
+    /// become the asset's blob and the asset complete, in that order, so that a complete asset always has its data.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> FinishAsync(Upload upload, UploadHashState state, IdrpDbContext db, IBlobStore store, CancellationToken ct)
+    {
+        var sha256 = Convert.ToHexStringLower(state.Sha256.GetHashAndReset());
+        var md5 = Convert.ToHexStringLower(state.Md5.GetHashAndReset());
+        var asset = await db.DataAssets.FirstAsync(a => a.Id == upload.AssetId, ct);
+        var declared = asset.DataChecksum;
+        var matches = declared is null || declared == "sha256:" + sha256 || declared == "md5:" + md5;
+        if (!matches || asset.State == AssetState.Complete)
+        {
+            upload.State = UploadState.Failed;
+            upload.Failure = matches
+                ? "Another upload completed this data asset first."
+                : $"The bytes do not match the declared checksum {declared}: their SHA-256 is {sha256} and their MD5 {md5}. Nothing was kept; check the file and upload it again.";
+            await db.SaveChangesAsync(ct);
+            await store.DeleteStagingAsync(upload.StagingKey, ct);
+            return matches
+                ? Problems.Conflict(upload.Failure)
+                : Problems.Make(StatusCodes.Status422UnprocessableEntity, "checksum-mismatch", "Checksum mismatch", upload.Failure);
+        }
+
+        var blobKey = BlobKeys.ForAsset(asset.Id);
+        await store.CommitAsync(upload.StagingKey, blobKey, ct);
+        asset.BlobKey = blobKey;
+        asset.DataSize = upload.Length;
+        asset.DataChecksum = "sha256:" + sha256;
+        asset.Md5 = md5;
+        asset.State = AssetState.Complete;
+        upload.State = UploadState.Completed;
+        await db.SaveChangesAsync(ct);
+        return null;
+    }
+
+    private static async Task<(DataAsset? Asset, ProblemHttpResult? Problem)> FindOrRegisterAssetAsync(
+        Dictionary<string, string> metadata, long length, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        if (metadata.TryGetValue("assetId", out var assetText))
+        {
+            if (!Guid.TryParse(assetText, out var assetId))
+            {
+                return (null, Problems.Invalid("Upload-Metadata.assetId", "assetId is not an id."));
+            }
+
+            var asset = await db.DataAssets.Where(access.Rules.CanReadDataAsset()).AsNoTracking().FirstOrDefaultAsync(a => a.Id == assetId, ct);
+            if (asset is null)
+            {
+                return (null, Problems.NotFound("data asset", assetId));
+            }
+
+            return await access.DenyUnlessAsync(asset.ProposalId, ProposalAccess.Member, "upload data", ct) is { } denied
+                ? (null, denied)
+                : (asset, null);
+        }
+
+        if (!metadata.TryGetValue("measurementId", out var measurementText) || !Guid.TryParse(measurementText, out var measurementId)
+            || !metadata.TryGetValue("filename", out var filename))
+        {
+            return (null, Problems.Invalid("Upload-Metadata", "Name the data asset (assetId), or the measurement and file (measurementId, filename)."));
+        }
+
+        var request = new CreateDataAssetRequest(
+            measurementId, filename, metadata.GetValueOrDefault("relativePath"), length, metadata.GetValueOrDefault("checksum"),
+            MediaType: metadata.GetValueOrDefault("mediaType"));
+        if (Edits.Validate(request) is { } invalid)
+        {
+            return (null, invalid);
+        }
+
+        return await DataAssetsApi.RegisterAsync(request, access, db, ct);
+    }
+
+    /// <summary>The owner's (or an admin's) upload; others' uploads do not exist for the caller.</summary>
+    private static Task<Upload?> FindAsync(Guid id, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var actor = access.Actor;
+        return db.Uploads.FirstOrDefaultAsync(u => u.Id == id && (actor.IsAdmin || u.OwnerId == actor.PersonId), ct);
+    }
+
+    private static void SetOffsetHeaders(HttpContext http, Upload upload)
+    {
+        http.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["Upload-Length"] = upload.Length.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.CacheControl = "no-store";
+    }
+
+    /// <summary>Takes the upload's lease in one conditional update; null when another request holds it.</summary>
+    private static async Task<Guid?> TryLeaseAsync(IdrpDbContext db, Guid uploadId, TimeProvider clock, TimeSpan lease, CancellationToken ct)
+    {
+        var holder = Guid.NewGuid();
+        var now = clock.GetUtcNow();
+        var until = now + lease;
+        var taken = await db.Uploads
+            .Where(u => u.Id == uploadId && (u.LeaseUntil == null || u.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseUntil, until).SetProperty(u => u.LeaseHolder, holder), ct);
+        return taken == 1 ? holder : null;
+    }
+
+    private static Task ReleaseLeaseAsync(IdrpDbContext db, Guid uploadId, Guid holder) =>
+        db.Uploads.Where(u => u.Id == uploadId && u.LeaseHolder == holder)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseUntil, (DateTimeOffset?)null).SetProperty(u => u.LeaseHolder, (Guid?)null));
+
+    /// <summary>Keeps the lease alive while a long append streams; runs on its own scope (a DbContext is not shared across threads).</summary>
+    private static async Task RenewLeaseAsync(IServiceScopeFactory scopes, Guid uploadId, Guid holder, TimeProvider clock, TimeSpan lease, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(lease / 3, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
+                var until = clock.GetUtcNow() + lease;
+                await db.Uploads.Where(u => u.Id == uploadId && u.LeaseHolder == holder)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseUntil, until), ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The append ended.
+        }
+    }
+}

@@ -1,0 +1,281 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Idrp.Server.Tests.Infrastructure;
+
+namespace Idrp.Server.Tests;
+
+/// <summary>Resumable uploads (tus 1.0) and downloads, end to end over HTTP.</summary>
+public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
+{
+    private async Task<(ApiClient User, Guid Measurement)> MeasurementAsync(string name)
+    {
+        var admin = await server.AdminAsync();
+        var user = await admin.CreateUserAsync(name);
+        var proposal = (await user.CreateProposalAsync()).Id();
+        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
+        return (user, measurement);
+    }
+
+    private static async Task<Guid> StoredAssetAsync(ApiClient user, Guid measurement, string name, byte[] data, string? checksum = null, string relativePath = "") =>
+        (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = name, relativePath, dataSize = data.Length, dataChecksum = checksum ?? Tus.Sha256(data) }))
+            .ReadJsonAsync(HttpStatusCode.Created)).Id();
+
+    [Fact]
+    public async Task Chunks_with_checksums_make_a_complete_asset_that_downloads_byte_for_byte_with_ranges()
+    {
+        var (user, measurement) = await MeasurementAsync("Vera");
+        var data = Tus.RandomBytes(3 * 1024 * 1024 + 17, seed: 1);
+        var asset = await StoredAssetAsync(user, measurement, "frames.h5", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+
+        long offset = 0;
+        foreach (var size in new[] { 1_000_000, 1_500_000, data.Length - 2_500_000 })
+        {
+            var chunk = data.AsMemory((int)offset, size);
+            var response = await user.PatchAsync(location, offset, chunk, Tus.Sha1Header(chunk.Span));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            offset += size;
+            Assert.Equal(offset.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("Upload-Offset").Single());
+        }
+
+        var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("complete", record["state"]!.GetValue<string>());
+        Assert.True(record["hasData"]!.GetValue<bool>());
+        Assert.Equal(data.Length, record["dataSize"]!.GetValue<long>());
+        Assert.Equal(Tus.Sha256(data), record["dataChecksum"]!.GetValue<string>());
+
+        var download = await user.GetAsync($"/api/v1/data-assets/{asset}/content");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(data, await download.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"\"{Tus.Sha256(data)[7..]}\"", download.Headers.ETag!.ToString());
+        Assert.Equal("frames.h5", download.Content.Headers.ContentDisposition!.FileNameStar);
+
+        var range = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/data-assets/{asset}/content");
+        range.Headers.Range = new RangeHeaderValue(1_000_000, 1_000_099);
+        var partial = await user.Http.SendAsync(range);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(data.AsSpan(1_000_000, 100).ToArray(), await partial.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Bytes_that_do_not_match_the_declared_checksum_are_refused_and_nothing_is_complete()
+    {
+        var (user, measurement) = await MeasurementAsync("Walt");
+        var data = Tus.RandomBytes(100_000, seed: 2);
+        var asset = await StoredAssetAsync(user, measurement, "image.tif", data, checksum: Tus.Sha256(Tus.RandomBytes(100_000, seed: 3)));
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+
+        var problem = await (await user.PatchAsync(location, 0, data)).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(data)), problem["detail"]!.GetValue<string>());
+
+        var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("pending", record["state"]!.GetValue<string>());
+        Assert.False(record["hasData"]!.GetValue<bool>());
+        await (await user.GetAsync($"/api/v1/data-assets/{asset}/content")).ReadProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.Gone, (await user.Http.SendAsync(Tus.Request(HttpMethod.Head, location))).StatusCode);
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories),
+            f => f.Contains(asset.ToString("N"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_chunk_with_a_bad_checksum_is_460_and_can_be_sent_again()
+    {
+        var (user, measurement) = await MeasurementAsync("Xena");
+        var data = Tus.RandomBytes(200_000, seed: 4);
+        var asset = await StoredAssetAsync(user, measurement, "curve.dat", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data.AsMemory(0, 50_000))).StatusCode);
+
+        var bad = await user.PatchAsync(location, 50_000, data.AsMemory(50_000), Tus.Sha1Header(data.AsSpan(0, 10)));
+        Assert.Equal(460, (int)bad.StatusCode);
+        Assert.Equal(50_000, await user.OffsetAsync(location));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 50_000, data.AsMemory(50_000), Tus.Sha1Header(data.AsSpan(50_000)))).StatusCode);
+        var download = await user.GetAsync($"/api/v1/data-assets/{asset}/content");
+        Assert.Equal(data, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task An_interrupted_chunk_keeps_what_arrived_and_the_upload_resumes_from_there()
+    {
+        var (user, measurement) = await MeasurementAsync("Yuri");
+        var data = Tus.RandomBytes(4 * 1024 * 1024, seed: 5);
+        var asset = await StoredAssetAsync(user, measurement, "movie.h5", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+
+        // The client dies after sending 1.5 MB of a 4 MB body.
+        var request = Tus.Request(HttpMethod.Patch, location);
+        request.Headers.Add("Upload-Offset", "0");
+        request.Content = new DyingContent(data, dieAfter: 1_500_000);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        request.Content.Headers.ContentLength = data.Length;
+        await Assert.ThrowsAnyAsync<Exception>(() => user.Http.SendAsync(request));
+
+        // The server records what arrived once it notices; then the client resumes from there.
+        long offset = 0;
+        for (var attempt = 0; attempt < 100 && offset == 0; attempt++)
+        {
+            await Task.Delay(100);
+            offset = await user.OffsetAsync(location);
+        }
+
+        Assert.InRange(offset, 1, 1_500_000);
+        HttpResponseMessage resumed;
+        do
+        {
+            resumed = await user.PatchAsync(location, offset, data.AsMemory((int)offset));
+        }
+        while (resumed.StatusCode == HttpStatusCode.Locked && await Delay());
+        Assert.Equal(HttpStatusCode.NoContent, resumed.StatusCode);
+
+        var download = await user.GetAsync($"/api/v1/data-assets/{asset}/content");
+        Assert.Equal(data, await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Protocol_errors_are_answered_plainly()
+    {
+        var (user, measurement) = await MeasurementAsync("Zoe");
+        var data = Tus.RandomBytes(1000, seed: 6);
+        var asset = await StoredAssetAsync(user, measurement, "a.bin", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+
+        await (await user.PatchAsync(location, 10, data.AsMemory(10))).ReadProblemAsync(HttpStatusCode.Conflict);
+        var noVersion = new HttpRequestMessage(HttpMethod.Head, location);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await user.Http.SendAsync(noVersion)).StatusCode);
+        var wrongType = Tus.Request(HttpMethod.Patch, location);
+        wrongType.Headers.Add("Upload-Offset", "0");
+        wrongType.Content = new ByteArrayContent(data);
+        wrongType.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        await (await user.Http.SendAsync(wrongType)).ReadProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        await (await user.CreateAsync(999, Tus.Metadata(("assetId", asset.ToString())))).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var stranger = await (await server.AdminAsync()).CreateUserAsync("Stranger");
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.SendAsync(Tus.Request(HttpMethod.Head, location))).StatusCode);
+        await (await stranger.CreateAsync(1000, Tus.Metadata(("assetId", asset.ToString())))).ReadProblemAsync(HttpStatusCode.NotFound);
+
+        var linked = (await user.CreateLinkedAssetAsync(measurement)).Id();
+        await (await user.CreateAsync(1234, Tus.Metadata(("assetId", linked.ToString())))).ReadProblemAsync(HttpStatusCode.Conflict);
+
+        var options = await server.Anonymous().Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/api/v1/uploads"));
+        Assert.Equal("creation,checksum,termination", options.Headers.GetValues("Tus-Extension").Single());
+    }
+
+    [Fact]
+    public async Task An_upload_can_register_its_asset_and_hostile_names_are_refused()
+    {
+        var (user, measurement) = await MeasurementAsync("Abe");
+        var data = Tus.RandomBytes(5000, seed: 7);
+        var hostile = await user.CreateAsync(data.Length, Tus.Metadata(("measurementId", measurement.ToString()), ("filename", "../../etc/passwd")));
+        await hostile.ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        var created = await user.CreateAsync(data.Length, Tus.Metadata(("measurementId", measurement.ToString()), ("filename", "scan 1.sxm"), ("relativePath", "day 2"), ("checksum", Tus.Sha256(data))));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var asset = Guid.Parse(created.Headers.GetValues("X-Idrp-Asset-Id").Single());
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(created.Headers.Location!.OriginalString, 0, data)).StatusCode);
+        var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("day 2", record["relativePath"]!.GetValue<string>());
+        Assert.Equal("complete", record["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_terminated_upload_is_gone()
+    {
+        var (user, measurement) = await MeasurementAsync("Bea");
+        var data = Tus.RandomBytes(10_000, seed: 8);
+        var asset = await StoredAssetAsync(user, measurement, "t.bin", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data.AsMemory(0, 4000))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.SendAsync(Tus.Request(HttpMethod.Delete, location))).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await user.Http.SendAsync(Tus.Request(HttpMethod.Head, location))).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await user.PatchAsync(location, 4000, data.AsMemory(4000))).StatusCode);
+        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs", "uploads")));
+    }
+
+    [Fact]
+    public async Task A_measurement_downloads_as_one_zip_with_its_folders_and_a_list_of_linked_files()
+    {
+        var (user, measurement) = await MeasurementAsync("Cal");
+        var first = Tus.RandomBytes(300_000, seed: 9);
+        var second = Tus.RandomBytes(70_000, seed: 10);
+        foreach (var (name, folder, data) in new[] { ("a.tif", "raw/day1", first), ("b.tif", "", second) })
+        {
+            var asset = await StoredAssetAsync(user, measurement, name, data, relativePath: folder);
+            Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(await user.CreateForAssetAsync(asset, data.Length), 0, data)).StatusCode);
+        }
+
+        await user.CreateLinkedAssetAsync(measurement, "archived.tif");
+        var response = await user.GetAsync($"/api/v1/measurements/{measurement}/content");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType!.MediaType);
+        using var zip = new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(["b.tif", "linked-assets.tsv", "raw/day1/a.tif"], zip.Entries.Select(e => e.FullName).Order());
+        Assert.Equal(first, await ReadAsync(zip.GetEntry("raw/day1/a.tif")!));
+        Assert.Equal(second, await ReadAsync(zip.GetEntry("b.tif")!));
+        using var list = new StreamReader(zip.GetEntry("linked-assets.tsv")!.Open());
+        Assert.Contains("https://archive.example.org/sem/archived.tif", await list.ReadToEndAsync());
+
+        var outsider = await (await server.AdminAsync()).CreateUserAsync("Dee");
+        await (await outsider.GetAsync($"/api/v1/measurements/{measurement}/content")).ReadProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    private static async Task<byte[]> ReadAsync(ZipArchiveEntry entry)
+    {
+        using var buffer = new MemoryStream();
+        await using var stream = entry.Open();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(200);
+        return true;
+    }
+
+    /// <summary>Sends the first bytes of a body, then fails as a killed client would.</summary>
+    private sealed class DyingContent(byte[] data, int dieAfter) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(data.AsMemory(0, dieAfter));
+            await stream.FlushAsync();
+            await Task.Delay(300);
+            throw new IOException("The client was killed.");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = data.Length;
+            return true;
+        }
+    }
+}
+
+/// <summary>Uploads survive a server restart: their state is in the database and the store, not in memory.</summary>
+public sealed class UploadRestartTests(IdrpServer server) : IClassFixture<IdrpServer>
+{
+    [Fact]
+    public async Task An_upload_resumes_after_the_server_restarts()
+    {
+        var admin = await server.AdminAsync();
+        var user = await admin.CreateUserAsync("Eli");
+        var proposal = (await user.CreateProposalAsync()).Id();
+        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
+        var data = Tus.RandomBytes(2_000_000, seed: 11);
+        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = "r.bin", dataChecksum = Tus.Sha256(data) }))
+            .ReadJsonAsync(HttpStatusCode.Created)).Id();
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data.AsMemory(0, 1_200_000))).StatusCode);
+
+        await server.RestartAsync();
+        var again = new ApiClient(server.NewHttpClient(), server, user.Token);
+        Assert.Equal(1_200_000, await again.OffsetAsync(location));
+        Assert.Equal(HttpStatusCode.NoContent, (await again.PatchAsync(location, 1_200_000, data.AsMemory(1_200_000))).StatusCode);
+        var record = await (await again.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("complete", record["state"]!.GetValue<string>());
+        Assert.Equal(data, await (await again.GetAsync($"/api/v1/data-assets/{asset}/content")).Content.ReadAsByteArrayAsync());
+    }
+}
