@@ -60,6 +60,27 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
     }
 
     [Fact]
+    public async Task A_large_upload_in_uneven_chunks_crossing_part_boundaries_is_stored_exactly()
+    {
+        var (user, measurement) = await MeasurementAsync("Vic");
+        var data = Tus.RandomBytes(40 * 1024 * 1024 + 3, seed: 12);
+        var asset = await StoredAssetAsync(user, measurement, "big.raw", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        long offset = 0;
+        foreach (var size in new[] { 10_000_000, 7_000_000, 20_000_000, data.Length - 37_000_000 })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, offset, data.AsMemory((int)offset, size))).StatusCode);
+            offset += size;
+        }
+
+        var download = await user.GetAsync($"/api/v1/data-assets/{asset}/content");
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(await download.Content.ReadAsByteArrayAsync()));
+        var range = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/data-assets/{asset}/content");
+        range.Headers.Range = new RangeHeaderValue(16 * 1024 * 1024 - 10, 16 * 1024 * 1024 + 9);
+        Assert.Equal(data.AsSpan(16 * 1024 * 1024 - 10, 20).ToArray(), await (await user.Http.SendAsync(range)).Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Bytes_that_do_not_match_the_declared_checksum_are_refused_and_nothing_is_complete()
     {
         var (user, measurement) = await MeasurementAsync("Walt");
@@ -75,8 +96,8 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
         Assert.False(record["hasData"]!.GetValue<bool>());
         await (await user.GetAsync($"/api/v1/data-assets/{asset}/content")).ReadProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal(HttpStatusCode.Gone, (await user.Http.SendAsync(Tus.Request(HttpMethod.Head, location))).StatusCode);
-        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories),
-            f => f.Contains(asset.ToString("N"), StringComparison.Ordinal));
+        Assert.Empty(await server.Storage.ListAsync(server.DataDirectory, Idrp.Infrastructure.Storage.BlobKeys.ForAsset(asset)));
+        Assert.Empty(await server.Storage.ListAsync(server.DataDirectory, "uploads/" + UploadId(location)));
     }
 
     [Fact]
@@ -191,7 +212,7 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
         Assert.Equal(HttpStatusCode.NoContent, (await user.Http.SendAsync(Tus.Request(HttpMethod.Delete, location))).StatusCode);
         Assert.Equal(HttpStatusCode.Gone, (await user.Http.SendAsync(Tus.Request(HttpMethod.Head, location))).StatusCode);
         Assert.Equal(HttpStatusCode.Gone, (await user.PatchAsync(location, 4000, data.AsMemory(4000))).StatusCode);
-        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataDirectory, "blobs", "uploads")));
+        Assert.Empty(await server.Storage.ListAsync(server.DataDirectory, "uploads/" + UploadId(location)));
     }
 
     [Fact]
@@ -220,6 +241,8 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
         var outsider = await (await server.AdminAsync()).CreateUserAsync("Dee");
         await (await outsider.GetAsync($"/api/v1/measurements/{measurement}/content")).ReadProblemAsync(HttpStatusCode.NotFound);
     }
+
+    private static string UploadId(string location) => Guid.Parse(location.Split('/')[^1]).ToString("N");
 
     private static async Task<byte[]> ReadAsync(ZipArchiveEntry entry)
     {

@@ -39,9 +39,6 @@ public sealed class Upload : Entity, IProposalScoped
     /// <summary>Key of the staging area in the blob store.</summary>
     public required string StagingKey { get; set; }
 
-    /// <summary>Store-specific state of the staging area (e.g. an S3 multipart upload id and its parts), as JSON.</summary>
-    public string? StagingState { get; set; }
-
     public DateTimeOffset ExpiresAt { get; set; }
 
     /// <summary>Until when one request holds the right to append; a crashed server's lease simply runs out.</summary>

@@ -4,6 +4,9 @@ public enum StorageProvider
 {
     /// <summary>Files under a folder (default: "blobs" in the data directory).</summary>
     Local,
+
+    /// <summary>An S3-compatible object store (settings under Storage:S3).</summary>
+    S3,
 }
 
 /// <summary>Where stored data assets keep their bytes, and upload limits.</summary>
@@ -15,6 +18,8 @@ public sealed class StorageOptions
 
     /// <summary>Folder of the local store; empty means "blobs" in the data directory.</summary>
     public string? LocalRoot { get; set; }
+
+    public S3Options S3 { get; set; } = new();
 
     /// <summary>Largest upload accepted, in bytes (default 1 TiB).</summary>
     public long MaxUploadBytes { get; set; } = 1L << 40;

@@ -10,11 +10,13 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IBlobStore>(sp =>
         {
             var (storage, dataDirectory) = settings(sp);
-            return storage.Provider switch
+            IBlobStore store = storage.Provider switch
             {
                 StorageProvider.Local => new LocalBlobStore(string.IsNullOrWhiteSpace(storage.LocalRoot) ? Path.Combine(dataDirectory, "blobs") : storage.LocalRoot),
+                StorageProvider.S3 => new S3BlobStore(storage.S3),
                 var other => throw new InvalidOperationException($"Unknown storage provider '{other}'."),
             };
+            return store;
         });
         return services;
     }

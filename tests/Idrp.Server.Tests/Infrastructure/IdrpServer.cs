@@ -31,7 +31,8 @@ public sealed class IdrpServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        _factory = new Factory(_dataDirectory, _database, Logs);
+        Storage = await TestStorage.CreateAsync();
+        _factory = new Factory(_dataDirectory, _database, Storage, Logs);
         _factory.UseKestrel(0);
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
@@ -41,13 +42,16 @@ public sealed class IdrpServer : IAsyncLifetime
     public async Task RestartAsync()
     {
         await _factory!.DisposeAsync();
-        _factory = new Factory(_dataDirectory, _database!, Logs);
+        _factory = new Factory(_dataDirectory, _database!, Storage, Logs);
         _factory.UseKestrel(0);
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
     }
 
     public string DataDirectory => _dataDirectory;
+
+    /// <summary>The blob store the server runs on: a local folder, or a bucket on the test S3 service.</summary>
+    public TestStorage Storage { get; private set; } = null!;
 
     /// <summary>A client with no credentials.</summary>
     public ApiClient Anonymous() => new(NewHttpClient(), this);
@@ -90,18 +94,24 @@ public sealed class IdrpServer : IAsyncLifetime
         }
     }
 
-    private sealed class Factory(string dataDirectory, TestDatabase database, ConcurrentQueue<string> logs) : WebApplicationFactory<Program>
+    private sealed class Factory(string dataDirectory, TestDatabase database, TestStorage storage, ConcurrentQueue<string> logs) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>
             {
                 ["DataDirectory"] = dataDirectory,
                 ["Database:Provider"] = database.Provider,
                 ["Database:ConnectionString"] = database.ConnectionString,
                 ["Admin:Password"] = AdminPassword,
-            }));
+            };
+            foreach (var (key, value) in storage.Settings)
+            {
+                settings[key] = value;
+            }
+
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
             builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingLoggerProvider(logs)));
         }
     }

@@ -11,8 +11,7 @@ internal sealed class UploadConfiguration : IEntityTypeConfiguration<Upload>
         builder.ConfigureEntity();
         builder.Property(u => u.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(u => u.StagingKey).HasMaxLength(Limits.Uri);
-        builder.Property(u => u.StagingState).HasMaxLength(Limits.Text);
-        builder.Property(u => u.Failure).HasMaxLength(Limits.Name);
+        builder.Property(u => u.Failure).HasMaxLength(1000);
         builder.HasOne<DataAsset>().WithMany().HasForeignKey(u => u.AssetId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(u => new { u.AssetId, u.State });
         builder.HasIndex(u => u.ExpiresAt);

@@ -898,8 +898,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnName("expires_at");
 
                     b.Property<string>("Failure")
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
                         .HasColumnName("failure");
 
                     b.Property<Guid?>("LeaseHolder")
@@ -931,11 +931,6 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("staging_key");
-
-                    b.Property<string>("StagingState")
-                        .HasMaxLength(20000)
-                        .HasColumnType("character varying(20000)")
-                        .HasColumnName("staging_state");
 
                     b.Property<string>("State")
                         .IsRequired()

@@ -892,7 +892,7 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnName("expires_at");
 
                     b.Property<string>("Failure")
-                        .HasMaxLength(300)
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT")
                         .HasColumnName("failure");
 
@@ -925,11 +925,6 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(2048)
                         .HasColumnType("TEXT")
                         .HasColumnName("staging_key");
-
-                    b.Property<string>("StagingState")
-                        .HasMaxLength(20000)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("staging_state");
 
                     b.Property<string>("State")
                         .IsRequired()

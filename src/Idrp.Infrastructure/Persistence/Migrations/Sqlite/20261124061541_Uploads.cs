@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
+namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Uploads : Migration
@@ -14,7 +14,7 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
             migrationBuilder.AddColumn<string>(
                 name: "md5",
                 table: "data_assets",
-                type: "character varying(32)",
+                type: "TEXT",
                 maxLength: 32,
                 nullable: true);
 
@@ -22,22 +22,21 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                 name: "uploads",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    asset_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    proposal_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    owner_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    length = table.Column<long>(type: "bigint", nullable: false),
-                    offset = table.Column<long>(type: "bigint", nullable: false),
-                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    staging_key = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
-                    staging_state = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
-                    expires_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    lease_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    lease_holder = table.Column<Guid>(type: "uuid", nullable: true),
-                    failure = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
-                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    version = table.Column<long>(type: "bigint", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    asset_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    proposal_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    owner_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    length = table.Column<long>(type: "INTEGER", nullable: false),
+                    offset = table.Column<long>(type: "INTEGER", nullable: false),
+                    state = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    staging_key = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    lease_until = table.Column<long>(type: "INTEGER", nullable: true),
+                    lease_holder = table.Column<Guid>(type: "TEXT", nullable: true),
+                    failure = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
