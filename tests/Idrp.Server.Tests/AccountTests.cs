@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Idrp.Infrastructure.Persistence;
-using Idrp.Server.Tests.Infrastructure;
+using Idrp.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

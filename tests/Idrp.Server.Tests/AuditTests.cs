@@ -1,5 +1,5 @@
 using System.Net;
-using Idrp.Server.Tests.Infrastructure;
+using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Idrp.Server.Tests.Infrastructure;
+using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
 

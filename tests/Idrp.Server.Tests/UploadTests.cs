@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Idrp.Server.Tests.Infrastructure;
+using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using Idrp.Server.Tests.Infrastructure;
+using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Idrp.Server.Tests.Infrastructure;
+namespace Idrp.Testing;
 
 /// <summary>A minimal tus 1.0 client, written from the protocol text, to drive the upload endpoints.</summary>
 public static class Tus

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Idrp.Server.Tests.Infrastructure;
+namespace Idrp.Testing;
 
 /// <summary>An HTTP client for the API as a script would use it: JSON in, JSON out, a bearer token if it has one.</summary>
 public sealed class ApiClient

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace Idrp.Server.Tests.Infrastructure;
+namespace Idrp.Testing;
 
 /// <summary>Builds a proposal → experiment → sample → measurement → data asset hierarchy through the API.</summary>
 public static class Records

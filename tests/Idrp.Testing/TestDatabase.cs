@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Idrp.Server.Tests.Infrastructure;
+namespace Idrp.Testing;
 
 /// <summary>
 /// The database a test server runs on. By default a fresh SQLite file; when IDRP_TEST_POSTGRES holds a

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Idrp.Server.Tests.Infrastructure;
+namespace Idrp.Testing;
 
 /// <summary>
 /// A real IDRP server on Kestrel at a loopback port, with its own data folder and database. One per test
@@ -65,7 +65,7 @@ public sealed class IdrpServer : IAsyncLifetime
         return new ApiClient(NewHttpClient(), this, token);
     }
 
-    internal HttpClient NewHttpClient(bool cookies = false)
+    public HttpClient NewHttpClient(bool cookies = false)
     {
         var handler = new SocketsHttpHandler { UseCookies = cookies, AllowAutoRedirect = false };
         return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
