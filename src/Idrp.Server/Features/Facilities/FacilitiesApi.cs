@@ -88,65 +88,28 @@ internal static class FacilitiesApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, f => Edits.Patch(f.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static async Task<Results<Ok<FacilityResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Facility, FacilityUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var facility = await db.Facilities.FirstOrDefaultAsync(f => f.Id == id, ct);
-        if (facility is null)
-        {
-            return Problems.NotFound("facility", id);
-        }
+    private static Task<Results<Ok<FacilityResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Facility, FacilityUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.EditAsync(
+            db.Facilities, id, "facility",
+            _ => Task.FromResult(access.DenyUnlessAdmin("edit facilities")),
+            makeUpdate,
+            (f, u) =>
+            {
+                f.Apply(u);
+                return Task.FromResult<ProblemHttpResult?>(null);
+            },
+            f => f.ToResponse(), http, db, ct);
 
-        if (access.DenyUnlessAdmin("edit facilities") is { } denied)
-        {
-            return denied;
-        }
-
-        if (!ETags.IfMatchAllows(http, facility.Version))
-        {
-            return Problems.PreconditionFailed(facility.Version);
-        }
-
-        var update = makeUpdate(facility);
-        if (Edits.Validate(update) is { } invalid)
-        {
-            return invalid;
-        }
-
-        facility.Apply(update);
-        await db.SaveChangesAsync(ct);
-        ETags.Set(http, facility.Version);
-        return TypedResults.Ok(facility.ToResponse());
-    }
-
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteFacility(
-        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var facility = await db.Facilities.FirstOrDefaultAsync(f => f.Id == id, ct);
-        if (facility is null)
-        {
-            return Problems.NotFound("facility", id);
-        }
-
-        if (access.DenyUnlessAdmin("delete facilities") is { } denied)
-        {
-            return denied;
-        }
-
-        if (!ETags.IfMatchAllows(http, facility.Version))
-        {
-            return Problems.PreconditionFailed(facility.Version);
-        }
-
-        if (await db.Instruments.AnyAsync(i => i.FacilityId == id, ct) || await db.ProposalFacilities.AnyAsync(p => p.FacilityId == id, ct))
-        {
-            return Problems.Conflict("The facility still has instruments or proposals.");
-        }
-
-        db.Facilities.Remove(facility);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static Task<Results<NoContent, ProblemHttpResult>> DeleteFacility(
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.DeleteAsync(
+            db.Facilities, id, "facility",
+            _ => Task.FromResult(access.DenyUnlessAdmin("delete facilities")),
+            async f => await db.Instruments.AnyAsync(i => i.FacilityId == f.Id, ct) || await db.ProposalFacilities.AnyAsync(p => p.FacilityId == f.Id, ct)
+                ? "The facility still has instruments or proposals."
+                : null,
+            http, db, ct);
 
     private static async Task<Results<Ok<List<PersonResponse>>, ProblemHttpResult>> ListStaff(Guid id, AccessService access, IdrpDbContext db, CancellationToken ct)
     {

@@ -108,63 +108,26 @@ internal static class InstrumentsApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, i => Edits.Patch(i.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static async Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Instrument, InstrumentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var instrument = await db.Instruments.FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (instrument is null)
-        {
-            return Problems.NotFound("instrument", id);
-        }
+    private static Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Instrument, InstrumentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.EditAsync(
+            db.Instruments, id, "instrument",
+            i => access.DenyUnlessFacilityStaffAsync(i.FacilityId, "edit instruments", ct),
+            makeUpdate,
+            (i, u) =>
+            {
+                i.Apply(u);
+                return Task.FromResult<ProblemHttpResult?>(null);
+            },
+            i => i.ToResponse(), http, db, ct);
 
-        if (await access.DenyUnlessFacilityStaffAsync(instrument.FacilityId, "edit instruments", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        if (!ETags.IfMatchAllows(http, instrument.Version))
-        {
-            return Problems.PreconditionFailed(instrument.Version);
-        }
-
-        var update = makeUpdate(instrument);
-        if (Edits.Validate(update) is { } invalid)
-        {
-            return invalid;
-        }
-
-        instrument.Apply(update);
-        await db.SaveChangesAsync(ct);
-        ETags.Set(http, instrument.Version);
-        return TypedResults.Ok(instrument.ToResponse());
-    }
-
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteInstrument(
-        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var instrument = await db.Instruments.FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (instrument is null)
-        {
-            return Problems.NotFound("instrument", id);
-        }
-
-        if (await access.DenyUnlessFacilityStaffAsync(instrument.FacilityId, "delete instruments", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        if (!ETags.IfMatchAllows(http, instrument.Version))
-        {
-            return Problems.PreconditionFailed(instrument.Version);
-        }
-
-        if (await db.Measurements.AnyAsync(m => m.InstrumentId == id, ct) || await db.Experiments.AnyAsync(e => e.InstrumentId == id, ct))
-        {
-            return Problems.Conflict("Experiments or measurements refer to this instrument.");
-        }
-
-        db.Instruments.Remove(instrument);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static Task<Results<NoContent, ProblemHttpResult>> DeleteInstrument(
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.DeleteAsync(
+            db.Instruments, id, "instrument",
+            i => access.DenyUnlessFacilityStaffAsync(i.FacilityId, "delete instruments", ct),
+            async i => await db.Measurements.AnyAsync(m => m.InstrumentId == i.Id, ct) || await db.Experiments.AnyAsync(e => e.InstrumentId == i.Id, ct)
+                ? "Experiments or measurements refer to this instrument."
+                : null,
+            http, db, ct);
 }

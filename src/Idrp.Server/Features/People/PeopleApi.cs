@@ -130,52 +130,29 @@ internal static class PeopleApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, p => Edits.Patch(p.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Person, PersonUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var person = await db.People.FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (person is null)
-        {
-            return Problems.NotFound("person", id);
-        }
+    private static Task<Results<Ok<PersonResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Person, PersonUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        RecordFlows.EditAsync(
+            db.People, id, "person",
+            _ => Task.FromResult(access.DenyReadOnlyToken()
+                ?? (access.Actor.IsAdmin || access.Actor.PersonId == id ? null : Problems.Forbidden("Only the person themself or an admin may edit a person."))),
+            makeUpdate,
+            async (person, update) =>
+            {
+                if (update.IsAdmin != person.IsAdmin && !access.Actor.IsAdmin)
+                {
+                    return Problems.Forbidden("Only an admin may grant or withdraw admin rights.");
+                }
 
-        var actor = access.Actor;
-        if (access.DenyReadOnlyToken() is { } readOnly)
-        {
-            return readOnly;
-        }
+                if (!update.IsAdmin && person.IsAdmin && !await db.People.AnyAsync(p => p.IsAdmin && p.Id != id, ct))
+                {
+                    return Problems.Conflict("This is the last admin; make someone else admin first.");
+                }
 
-        if (!actor.IsAdmin && actor.PersonId != id)
-        {
-            return Problems.Forbidden("Only the person themself or an admin may edit a person.");
-        }
-
-        if (!ETags.IfMatchAllows(http, person.Version))
-        {
-            return Problems.PreconditionFailed(person.Version);
-        }
-
-        var update = makeUpdate(person);
-        if (Edits.Validate(update) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (update.IsAdmin != person.IsAdmin && !actor.IsAdmin)
-        {
-            return Problems.Forbidden("Only an admin may grant or withdraw admin rights.");
-        }
-
-        if (!update.IsAdmin && person.IsAdmin && !await db.People.AnyAsync(p => p.IsAdmin && p.Id != id, ct))
-        {
-            return Problems.Conflict("This is the last admin; make someone else admin first.");
-        }
-
-        person.Apply(update);
-        await db.SaveChangesAsync(ct);
-        ETags.Set(http, person.Version);
-        return TypedResults.Ok(person.ToResponse(includeEmail: true));
-    }
+                person.Apply(update);
+                return null;
+            },
+            p => p.ToResponse(includeEmail: true), http, db, ct);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePerson(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
