@@ -143,6 +143,19 @@ public sealed class AccessMatrixTests(AccessWorld world) : IClassFixture<AccessW
             : HttpStatusCode.Forbidden;
         Assert.True(expected == response.StatusCode, $"{actor} editing {state}: expected {expected}, got {response.StatusCode}");
 
+        var sample = await (await world.Clients["admin"].GetAsync($"/api/v1/samples/{ids.Sample}")).ReadJsonAsync(HttpStatusCode.OK);
+        var sampleEdit = await client.PatchAsync($"/api/v1/samples/{ids.Sample}", new { name = sample["name"]!.GetValue<string>() });
+        Assert.True(expected == sampleEdit.StatusCode, $"{actor} editing the sample of {state}: expected {expected}, got {sampleEdit.StatusCode}");
+
+        // Deleting needs the manager level; a stale If-Match makes an allowed delete stop at 412, so the world stays as it is.
+        var manager = actor is "admin" or "pi" or "staff";
+        var delete = await client.DeleteAsync($"/api/v1/data-assets/{ids.Asset}", "\"999\"");
+        var expectedDelete = actor == "anonymous" ? HttpStatusCode.Unauthorized
+            : !readable ? HttpStatusCode.NotFound
+            : manager ? HttpStatusCode.PreconditionFailed
+            : HttpStatusCode.Forbidden;
+        Assert.True(expectedDelete == delete.StatusCode, $"{actor} deleting the asset of {state}: expected {expectedDelete}, got {delete.StatusCode}");
+
         var register = await client.PostAsync("/api/v1/experiments", new { proposalId = ids.Proposal, name = "intruder" });
         var expectedRegister = actor == "anonymous" ? HttpStatusCode.Unauthorized
             : !readable ? HttpStatusCode.NotFound
