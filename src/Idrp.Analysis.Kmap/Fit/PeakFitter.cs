@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Idrp.Analysis.Kmap.QSpace;
 
 namespace Idrp.Analysis.Kmap.Fit;
@@ -17,8 +18,9 @@ namespace Idrp.Analysis.Kmap.Fit;
 /// the resulting bias of the centre, which otherwise dominates the strain and tilt error.
 /// </para>
 /// <para>
-/// Cubes are read on the calling thread in batches (a Q-space file has one reader) and each batch is fitted in
-/// parallel over ranges of points; memory is one batch of cubes whatever the number of points.
+/// Sources that allow concurrent reads (uncompressed Q-space files, in-memory cubes) are read and fitted by each worker
+/// over its band of points; others are read on the calling thread in batches of 64 and each batch is fitted in
+/// parallel. Memory is one cube per worker (or one batch), whatever the number of points.
 /// </para>
 /// </remarks>
 public static class PeakFitter
@@ -65,6 +67,64 @@ public static class PeakFitter
 
         var results = new PointFit[slots.Count];
         var context = new Context(grid, weight, layout.Centroids, options);
+        try
+        {
+            if (source.SupportsConcurrentReads)
+            {
+                FitConcurrently(source, slots, bins, context, results, options, progress, cancellationToken);
+            }
+            else
+            {
+                FitInBatches(source, slots, bins, context, results, options, progress, cancellationToken);
+            }
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            // Surface the worker's own exception (a KmapException naming the dataset), not the wrapper.
+            ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+
+        return new PeakFitResult(options, results, clock.Elapsed);
+    }
+
+    /// <summary>Each worker reads and fits a band of points with its own cube buffer.</summary>
+    private static void FitConcurrently(IQSpaceSource source, List<int> slots, int bins, Context context, PointFit[] results, FitOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var layout = source.Layout;
+        var workers = Math.Max(1, Math.Min(options.MaxDegreeOfParallelism, slots.Count));
+        var done = 0;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken }, worker =>
+        {
+            var cube = ArrayPool<float>.Shared.Rent(bins);
+            try
+            {
+                var lo = worker * slots.Count / workers;
+                var hi = (worker + 1) * slots.Count / workers;
+                for (var i = lo; i < hi; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var slot = slots[i];
+                    var span = cube.AsSpan(0, bins);
+                    source.ReadCube(slot, span);
+                    results[i] = context.FitOne(span, layout.PointIndices[slot], layout.SampleX[slot], layout.SampleY[slot]);
+                    if ((i - lo) % 64 == 63)
+                    {
+                        progress?.Report((double)Interlocked.Add(ref done, 64) / slots.Count);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(cube);
+            }
+        });
+        progress?.Report(1.0);
+    }
+
+    /// <summary>Cubes read on the calling thread, 64 at a time, each batch fitted in parallel bands.</summary>
+    private static void FitInBatches(IQSpaceSource source, List<int> slots, int bins, Context context, PointFit[] results, FitOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var layout = source.Layout;
         var batchCount = Math.Min(BatchSize, Math.Max(1, slots.Count));
         var batch = ArrayPool<float>.Shared.Rent(batchCount * bins);
         try
@@ -96,8 +156,6 @@ public static class PeakFitter
         {
             ArrayPool<float>.Shared.Return(batch);
         }
-
-        return new PeakFitResult(options, results, clock.Elapsed);
     }
 
     /// <summary>One band of a batch per worker: no closure per point.</summary>

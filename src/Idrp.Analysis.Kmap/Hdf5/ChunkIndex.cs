@@ -13,8 +13,8 @@ internal readonly record struct ChunkLocation(long Offset, int Size, uint Filter
 /// The chunk index of a 3-D chunked dataset, read once: file offset and size of every chunk, in row-major chunk
 /// order. Frames can then be read with one positioned read and decoded without PureHDF's per-read selection and
 /// B-tree walk, which cost several times the inflate itself. Two index kinds are understood, which cover the KMAP
-/// writers: version-1 B-trees (HDF5 library / h5py, layout message 3) and fixed arrays (layout message 4, PureHDF
-/// and HDF5 1.10 with libver latest). The layout and filter messages are taken from PureHDF's parsed dataset
+/// writers: version-1 B-trees (HDF5 library / h5py, layout message 3), fixed arrays (layout message 4, PureHDF
+/// and HDF5 1.10 with libver latest) and implicit indexes (unfiltered, layout message 4). The layout and filter messages are taken from PureHDF's parsed dataset
 /// (internal members of PureHDF 2.2, read by reflection), so anything unexpected returns null and callers fall back
 /// to PureHDF. Immutable after construction.
 /// </summary>
@@ -47,18 +47,41 @@ internal sealed class ChunkIndex
     /// <summary>Row-major over the chunk grid; Size 0 marks a chunk never written (fill value, zeros).</summary>
     public ChunkLocation[] Chunks { get; }
 
-    /// <summary>Chunks along (dim0, dim1, dim2).</summary>
+    /// <summary>Chunks along (dim0, dim1, dim2) of a 3-D dataset.</summary>
     public (int D0, int D1, int D2) Grid => (
         (int)((Dims[0] + ChunkDims[0] - 1) / ChunkDims[0]),
         (int)((Dims[1] + ChunkDims[1] - 1) / ChunkDims[1]),
         (int)((Dims[2] + ChunkDims[2] - 1) / ChunkDims[2]));
 
+    /// <summary>True when each chunk is exactly one index of dim 0 and all of the other dimensions (one cube per chunk).</summary>
+    public bool OneChunkPerSlice
+    {
+        get
+        {
+            if (ChunkDims[0] != 1)
+            {
+                return false;
+            }
+
+            for (var d = 1; d < Dims.Length; d++)
+            {
+                if (ChunkDims[d] != Dims[d])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>Builds the index of <paramref name="dataset"/>, or null when its layout or filters are not supported here.</summary>
-    public static ChunkIndex? TryCreate(IH5Dataset dataset)
+    /// <param name="filePath">The file holding the dataset when known (a memory-mapped PureHDF file has no path); otherwise taken from PureHDF.</param>
+    public static ChunkIndex? TryCreate(IH5Dataset dataset, string? filePath = null)
     {
         try
         {
-            return Create(dataset);
+            return Create(dataset, filePath);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or TargetInvocationException or InvalidCastException or NullReferenceException or ArgumentException or OverflowException or IndexOutOfRangeException)
         {
@@ -66,14 +89,15 @@ internal sealed class ChunkIndex
         }
     }
 
-    private static ChunkIndex? Create(IH5Dataset dataset)
+    private static ChunkIndex? Create(IH5Dataset dataset, string? filePath)
     {
-        if (dataset.Layout.Class != H5DataLayoutClass.Chunked || dataset.Space.Rank != 3 || dataset.Type.Class != H5DataTypeClass.FixedPoint)
+        if (dataset.Layout.Class != H5DataLayoutClass.Chunked || dataset.Space.Rank is < 3 or > 4
+            || dataset.Type.Class is not (H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint))
         {
             return null;
         }
 
-        var path = (Get(Get(dataset, "Context"), "File") as NativeFile)?.Path;
+        var path = filePath ?? (Get(Get(dataset, "Context"), "File") as NativeFile)?.Path;
         if (path is null || !File.Exists(path))
         {
             return null;
@@ -116,7 +140,14 @@ internal sealed class ChunkIndex
         var layout = Get(dataset, "InternalDataLayout")!;
         var properties = Get(layout, "Properties")!;
         var address = (ulong)Get(properties, "Address")!;
-        var grid = checked((int)(((dims[0] + chunkDims[0] - 1) / chunkDims[0]) * ((dims[1] + chunkDims[1] - 1) / chunkDims[1]) * ((dims[2] + chunkDims[2] - 1) / chunkDims[2])));
+        long grid = 1;
+        var chunkElements = 1UL;
+        for (var d = 0; d < dims.Length; d++)
+        {
+            grid = checked(grid * (long)((dims[d] + chunkDims[d] - 1) / chunkDims[d]));
+            chunkElements *= chunkDims[d];
+        }
+
         var chunks = new ChunkLocation[grid];
         using var handle = File.OpenHandle(path);
         var version = Convert.ToInt32(Get(layout, "Version"), System.Globalization.CultureInfo.InvariantCulture);
@@ -126,7 +157,16 @@ internal sealed class ChunkIndex
         }
         else if (version == 4 && Get(properties, "IndexingInformation")?.GetType().Name == "FixedArrayIndexingInformation")
         {
-            ReadFixedArray(handle, (long)address, checked((int)(chunkDims[0] * chunkDims[1] * chunkDims[2]) * elementSize), chunks);
+            ReadFixedArray(handle, (long)address, checked((int)chunkElements * elementSize), chunks);
+        }
+        else if (version == 4 && Get(properties, "IndexingInformation")?.GetType().Name == "ImplicitIndexingInformation" && !shuffle && !deflate)
+        {
+            // Implicit index (unfiltered, fixed size): chunks lie back to back from the index address, in chunk order.
+            var chunkBytes = checked((int)chunkElements * elementSize);
+            for (var i = 0; i < chunks.Length; i++)
+            {
+                chunks[i] = new ChunkLocation(checked((long)address + ((long)i * chunkBytes)), chunkBytes, 0);
+            }
         }
         else
         {
@@ -142,10 +182,14 @@ internal sealed class ChunkIndex
     /// <summary>HDF5 spec III.A.1: version-1 B-tree, node type 1 (raw data chunks), 8-byte offsets.</summary>
     private static void ReadBTreeV1(SafeFileHandle handle, long address, ulong[] dims, ulong[] chunkDims, ChunkLocation[] chunks)
     {
-        const int rank = 3;
-        const int keySize = 4 + 4 + ((rank + 1) * 8);
-        var grid1 = (dims[1] + chunkDims[1] - 1) / chunkDims[1];
-        var grid2 = (dims[2] + chunkDims[2] - 1) / chunkDims[2];
+        var rank = dims.Length;
+        var keySize = 4 + 4 + ((rank + 1) * 8);
+        var grid = new ulong[rank];
+        for (var d = 0; d < rank; d++)
+        {
+            grid[d] = (dims[d] + chunkDims[d] - 1) / chunkDims[d];
+        }
+
         var pending = new Stack<long>();
         pending.Push(address);
         Span<byte> head = stackalloc byte[24];
@@ -174,11 +218,13 @@ internal sealed class ChunkIndex
 
                 var size = BinaryPrimitives.ReadUInt32LittleEndian(key);
                 var mask = BinaryPrimitives.ReadUInt32LittleEndian(key[4..]);
-                var o0 = BinaryPrimitives.ReadUInt64LittleEndian(key[8..]) / chunkDims[0];
-                var o1 = BinaryPrimitives.ReadUInt64LittleEndian(key[16..]) / chunkDims[1];
-                var o2 = BinaryPrimitives.ReadUInt64LittleEndian(key[24..]) / chunkDims[2];
-                var linear = checked((int)((((o0 * grid1) + o1) * grid2) + o2));
-                chunks[linear] = new ChunkLocation(child, checked((int)size), mask);
+                ulong linear = 0;
+                for (var d = 0; d < rank; d++)
+                {
+                    linear = (linear * grid[d]) + (BinaryPrimitives.ReadUInt64LittleEndian(key[(8 + (8 * d))..]) / chunkDims[d]);
+                }
+
+                chunks[checked((int)linear)] = new ChunkLocation(child, checked((int)size), mask);
             }
         }
     }
@@ -263,7 +309,7 @@ internal sealed class ChunkIndex
         }
     }
 
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
+    internal static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         var total = 0;
         while (total < buffer.Length)
@@ -271,7 +317,7 @@ internal sealed class ChunkIndex
             var n = RandomAccess.Read(handle, buffer[total..], offset + total);
             if (n == 0)
             {
-                throw new InvalidDataException("Unexpected end of file in the chunk index.");
+                throw new InvalidDataException($"Unexpected end of file at offset {offset + total}.");
             }
 
             total += n;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Microsoft.Win32.SafeHandles;
@@ -76,17 +75,18 @@ internal sealed class ChunkedFrameDecoder : IDisposable
                 continue;
             }
 
-            ReadOnlySpan<byte> raw;
+            var rawStart = 0;
             if (contiguous)
             {
-                raw = _input.AsSpan((int)(location.Offset - min), location.Size);
+                rawStart = (int)(location.Offset - min);
             }
             else
             {
                 Ensure(ref _input, location.Size);
                 ReadExactly(handle, _input.AsSpan(0, location.Size), location.Offset);
-                raw = _input.AsSpan(0, location.Size);
             }
+
+            var raw = _input.AsSpan(rawStart, location.Size);
 
             // Filter mask bit i set: filter i of the pipeline (write order: shuffle, deflate) was skipped.
             var shuffleIndex = 0;
@@ -96,7 +96,7 @@ internal sealed class ChunkedFrameDecoder : IDisposable
             ReadOnlySpan<byte> plain;
             if (inflate)
             {
-                Inflate(raw, location, _inflated.AsSpan(0, chunkBytes));
+                Inflate(_input, rawStart, location, _inflated.AsSpan(0, chunkBytes));
                 plain = _inflated.AsSpan(0, chunkBytes);
             }
             else
@@ -163,10 +163,10 @@ internal sealed class ChunkedFrameDecoder : IDisposable
         }
     }
 
-    private static void Inflate(ReadOnlySpan<byte> raw, ChunkLocation location, Span<byte> output)
+    private static void Inflate(byte[] input, int start, ChunkLocation location, Span<byte> output)
     {
-        // ZLibStream needs a Stream; wrap the bytes without copying them.
-        using var source = new UnmanagedSpanStream(raw);
+        // ZLibStream needs a Stream: a MemoryStream over the decoder's buffer wraps the bytes without copying them.
+        using var source = new MemoryStream(input, start, location.Size, writable: false);
         using var zlib = new ZLibStream(source, CompressionMode.Decompress);
         var total = 0;
         int n;
@@ -228,16 +228,5 @@ internal sealed class ChunkedFrameDecoder : IDisposable
         ArrayPool<byte>.Shared.Return(_inflated);
         _input = [];
         _inflated = [];
-    }
-
-    /// <summary>A read-only stream over a span's memory, valid only while the span is (the decoder's own buffer).</summary>
-    private sealed unsafe class UnmanagedSpanStream : UnmanagedMemoryStream
-    {
-        private readonly MemoryHandle _pin;
-
-        public UnmanagedSpanStream(ReadOnlySpan<byte> span)
-        {
-            throw new NotSupportedException();
-        }
     }
 }

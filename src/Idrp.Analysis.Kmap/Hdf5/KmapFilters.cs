@@ -12,12 +12,6 @@ public static class KmapFilters
 {
     private static int s_registered;
 
-    /// <summary>
-    /// When set, every compressed chunk read is handed to it before inflating (the benchmark collects the raw chunks
-    /// this way to time inflate alone). Null in normal use.
-    /// </summary>
-    internal static Action<ReadOnlyMemory<byte>>? ChunkObserver { get; set; }
-
     /// <summary>Registers the filters once per process; idempotent and thread-safe.</summary>
     public static void Register()
     {
@@ -37,7 +31,6 @@ public static class KmapFilters
         {
             if (info.Flags.HasFlag(H5FilterFlags.Decompress))
             {
-                ChunkObserver?.Invoke(info.Buffer);
                 var output = new byte[Math.Max(info.ChunkSize, 64)];
                 using var source = new ReadOnlyMemoryStream(info.Buffer);
                 using var zlib = new ZLibStream(source, CompressionMode.Decompress);

@@ -45,6 +45,7 @@ internal static class Id01BlissReader
             var delta = H5Read.Double(scan, "instrument/positioners/delta", path);
             var monitor = H5Read.Exists(scan, "measurement/mon1") ? H5Read.Doubles(scan, "measurement/mon1", path) : null;
             var imagePath = $"{name}/instrument/{detector}/image";
+            var chunks = ChunkIndex.TryCreate(image);
 
             if (eta.Length == frames && frames > 1)
             {
@@ -52,7 +53,7 @@ internal static class Id01BlissReader
                 for (var f = 0; f < frames; f++)
                 {
                     var g = new KmapGeometry(eta[f], phi, nu, delta, energy, center, (chpdeg0, chpdeg1), shape);
-                    entries.Add(new KmapEntry(string.Create(CultureInfo.InvariantCulture, $"{name}#{f}"), g, imagePath, f, monitor is null ? null : [monitor[f]]));
+                    entries.Add(new KmapEntry(string.Create(CultureInfo.InvariantCulture, $"{name}#{f}"), g, imagePath, f, monitor is null ? null : [monitor[f]]) { Chunks = chunks });
                 }
 
                 points = 1;
@@ -67,7 +68,7 @@ internal static class Id01BlissReader
             }
 
             points = frames;
-            entries.Add(new KmapEntry(name, new KmapGeometry(eta[0], phi, nu, delta, energy, center, (chpdeg0, chpdeg1), shape), imagePath, 0, monitor));
+            entries.Add(new KmapEntry(name, new KmapGeometry(eta[0], phi, nu, delta, energy, center, (chpdeg0, chpdeg1), shape), imagePath, 0, monitor) { Chunks = chunks });
             sampleX ??= Positions(scan, "measurement/pix", frames, path);
             sampleY ??= Positions(scan, "measurement/piy", frames, path);
         }

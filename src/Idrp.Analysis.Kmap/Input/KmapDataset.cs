@@ -49,6 +49,9 @@ public sealed class KmapDataset
     /// <summary>Sample y of each point in micrometres, averaged over the entries.</summary>
     public IReadOnlyList<double> SampleY { get; }
 
+    /// <summary>Element type of the stored frames.</summary>
+    public FrameElementType ElementType { get; private init; }
+
     /// <summary>Detector frame shape, the same for every entry.</summary>
     public (int Rows, int Columns) FrameShape => Entries[0].Geometry.DetectorShape;
 
@@ -71,9 +74,20 @@ public sealed class KmapDataset
         }
 
         var first = file.Group(names[0]);
-        return H5Read.Exists(first, "measurement/image/data")
+        var dataset = H5Read.Exists(first, "measurement/image/data")
             ? ReadMerged(path, file, names, options)
             : Id01BlissReader.Read(path, file, names, options);
+        var image = H5Read.Dataset(file, dataset.Entries[0].ImageDataset, path);
+        var type = image.Type;
+        return new KmapDataset(path, dataset.Layout, dataset.Entries, dataset.PointCount, (double[])dataset.SampleX, (double[])dataset.SampleY)
+        {
+            ElementType = (type.Class, type.Size) switch
+            {
+                (H5DataTypeClass.FixedPoint, 2) when !type.FixedPoint.IsSigned => FrameElementType.UInt16,
+                (H5DataTypeClass.FixedPoint, 4) => FrameElementType.Int32,
+                _ => throw new KmapException($"Frames of type {type.Class} ({type.Size} bytes) are not supported; uint16 and (u)int32 are.", path, dataset.Entries[0].ImageDataset),
+            },
+        };
     }
 
     internal static NativeFile OpenFile(string path)
@@ -173,7 +187,7 @@ public sealed class KmapDataset
                 throw new KmapException("Monitor length differs from the number of frames.", path, $"/{name}/{options.MonitorDataset}");
             }
 
-            entries.Add(new KmapEntry(name, geometry, $"{name}/measurement/image/data", 0, monitor));
+            entries.Add(new KmapEntry(name, geometry, $"{name}/measurement/image/data", 0, monitor) { Chunks = ChunkIndex.TryCreate(image) });
         }
 
         for (var k = 0; k < points; k++)

@@ -13,4 +13,8 @@ public sealed record KmapEntry(
     KmapGeometry Geometry,
     string ImageDataset,
     int FirstFrame,
-    double[]? Monitor);
+    double[]? Monitor)
+{
+    /// <summary>Chunk locations for the fast frame path, or null when PureHDF reads the frames.</summary>
+    internal Hdf5.ChunkIndex? Chunks { get; init; }
+}

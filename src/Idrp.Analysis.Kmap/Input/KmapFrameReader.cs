@@ -1,7 +1,9 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using Idrp.Analysis.Kmap.Hdf5;
 using PureHDF;
-using PureHDF.VOL.Native;
 using PureHDF.Selections;
+using PureHDF.VOL.Native;
 
 namespace Idrp.Analysis.Kmap.Input;
 
@@ -13,41 +15,31 @@ public enum FrameElementType
 }
 
 /// <summary>
-/// Reads single detector frames of a <see cref="KmapDataset"/>. Owns its file handles: not thread-safe,
-/// open one per worker (<see cref="KmapDataset.OpenFrames"/>). Frames are decoded chunk by chunk by PureHDF
-/// (shuffle and deflate registered by <see cref="KmapFilters"/>), so memory is one frame whatever the file size.
+/// Reads single detector frames of a <see cref="KmapDataset"/>. Owns its file handles and buffers: not thread-safe,
+/// open one per worker (<see cref="KmapDataset.OpenFrames"/>). Chunked frames with shuffle/deflate are decoded
+/// directly from the chunk index (<see cref="ChunkedFrameDecoder"/>); anything else (virtual datasets, other
+/// filters) goes through PureHDF on a memory-mapped file. Memory is one frame's chunks whatever the file size.
 /// </summary>
 public sealed class KmapFrameReader : IDisposable
 {
     private readonly KmapDataset _dataset;
-    private readonly NativeFile _file;
-    private readonly IH5Dataset[] _images;
+    private readonly ChunkedFrameDecoder _decoder = new();
     private readonly ulong[] _start = new ulong[3];
     private readonly ulong[] _block;
+    private MemoryMappedFile? _map;
+    private MemoryMappedViewAccessor? _view;
+    private NativeFile? _file;
+    private IH5Dataset?[]? _images;
 
     internal KmapFrameReader(KmapDataset dataset)
     {
         KmapFilters.Register();
         _dataset = dataset;
-        _file = KmapDataset.OpenFile(dataset.Path);
-        _images = new IH5Dataset[dataset.Entries.Count];
-        for (var e = 0; e < _images.Length; e++)
-        {
-            _images[e] = H5Read.Dataset(_file, dataset.Entries[e].ImageDataset, dataset.Path);
-        }
-
-        var type = _images[0].Type;
-        ElementType = (type.Class, type.Size) switch
-        {
-            (H5DataTypeClass.FixedPoint, 2) when !type.FixedPoint.IsSigned => FrameElementType.UInt16,
-            (H5DataTypeClass.FixedPoint, 4) => FrameElementType.Int32,
-            _ => throw new KmapException($"Frames of type {type.Class} ({type.Size} bytes) are not supported; uint16 and (u)int32 are.", dataset.Path, dataset.Entries[0].ImageDataset),
-        };
         var (rows, cols) = dataset.FrameShape;
         _block = [1, (ulong)rows, (ulong)cols];
     }
 
-    public FrameElementType ElementType { get; }
+    public FrameElementType ElementType => _dataset.ElementType;
 
     /// <summary>Pixels per frame.</summary>
     public int FrameLength => _dataset.FrameShape.Rows * _dataset.FrameShape.Columns;
@@ -60,16 +52,52 @@ public sealed class KmapFrameReader : IDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentOutOfRangeException.ThrowIfNotEqual(destination.Length, FrameLength);
         var e = _dataset.Entries[entry];
-        _start[0] = (ulong)(e.FirstFrame + point);
+        var frame = e.FirstFrame + point;
         try
         {
-            _images[entry].Read(destination, fileSelection: new HyperslabSelection(3, _start, _block));
+            if (e.Chunks is { } index && index.ElementSize == Marshal.SizeOf<T>())
+            {
+                _decoder.ReadFrame(index, frame, MemoryMarshal.AsBytes(destination.AsSpan()));
+                return;
+            }
+
+            _start[0] = (ulong)frame;
+            Fallback(entry).Read(destination, fileSelection: new HyperslabSelection(3, _start, _block));
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not KmapException)
         {
             throw new KmapException($"Cannot read frame {point} of entry '{e.Name}': {ex.Message}", _dataset.Path, e.ImageDataset, ex);
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    private IH5Dataset Fallback(int entry)
+    {
+        if (_file is null)
+        {
+            if (_dataset.Layout == KmapLayout.XsocsMerged)
+            {
+                // External links are resolved relative to the master's folder, which a memory-mapped file does not know.
+                _file = KmapDataset.OpenFile(_dataset.Path);
+            }
+            else
+            {
+                // PureHDF's default file driver issues a system call per small read; a memory map avoids them.
+                _map = MemoryMappedFile.CreateFromFile(_dataset.Path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+                _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                _file = H5File.Open(_view);
+            }
+
+            _images = new IH5Dataset?[_dataset.Entries.Count];
+        }
+
+        return _images![entry] ??= H5Read.Dataset(_file, _dataset.Entries[entry].ImageDataset, _dataset.Path);
+    }
+
+    public void Dispose()
+    {
+        _decoder.Dispose();
+        _file?.Dispose();
+        _view?.Dispose();
+        _map?.Dispose();
+    }
 }

@@ -5,6 +5,9 @@ public interface IQSpaceSource
 {
     QSpaceLayout Layout { get; }
 
+    /// <summary>True when <see cref="ReadCube"/> may be called from several threads at once.</summary>
+    bool SupportsConcurrentReads { get; }
+
     /// <summary>Copies the cube of <paramref name="slot"/> into <paramref name="destination"/> (Grid.BinCount long). Implementations say whether they are thread-safe.</summary>
     void ReadCube(int slot, Span<float> destination);
 }

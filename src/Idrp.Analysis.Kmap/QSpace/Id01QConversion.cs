@@ -44,6 +44,16 @@ public static class Id01QConversion
         return r;
     }
 
+    /// <summary>Q (sample frame, 1/Angstrom) of one pixel (row, column of the stored frame).</summary>
+    public static (double X, double Y, double Z) PixelQ(KmapGeometry geometry, int row, int column)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var one = geometry with { DetectorShape = (1, 1), RoiOffset = (geometry.RoiOffset.Rows + row, geometry.RoiOffset.Columns + column) };
+        Span<double> q = stackalloc double[3];
+        PixelQ(one, q[..1], q.Slice(1, 1), q.Slice(2, 1));
+        return (q[0], q[1], q[2]);
+    }
+
     /// <summary>
     /// Computes Q (sample frame, 1/Angstrom) of every pixel of a frame of <paramref name="geometry"/>.
     /// Spans are row-major frames of DetectorShape.Rows * DetectorShape.Columns elements.

@@ -7,6 +7,9 @@ public sealed class InMemoryQSpace : IQSpaceSink, IQSpaceSource
 
     public QSpaceLayout Layout { get; private set; } = null!;
 
+    /// <summary>Reads are copies out of arrays written before; concurrent reads are safe once conversion is complete.</summary>
+    public bool SupportsConcurrentReads => true;
+
     public void Begin(QSpaceLayout layout)
     {
         ArgumentNullException.ThrowIfNull(layout);

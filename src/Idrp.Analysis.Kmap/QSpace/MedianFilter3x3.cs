@@ -3,15 +3,20 @@ using System.Numerics;
 namespace Idrp.Analysis.Kmap.QSpace;
 
 /// <summary>
-/// 3x3 median filter of a frame with zero padding (scipy.signal.medfilt2d). A median of nine values is zero
-/// unless at least five are non-zero, so the filter first counts non-zero neighbours with vectors and sorts
-/// only where five or more are set; on sparse detector frames that skips almost every pixel.
+/// 3x3 median filter of a frame with zero padding (scipy.signal.medfilt2d). The median of nine non-negative values
+/// is zero unless at least five are non-zero, so the filter first counts non-zero neighbours with vectors and runs
+/// the median network only on vectors where some pixel has five or more; on sparse detector frames that skips
+/// almost everything. The network itself (19 min/max exchanges) also runs on whole vectors.
 /// </summary>
 public static class MedianFilter3x3
 {
+    /// <summary>Scratch elements <see cref="Apply"/> needs for frames of <paramref name="columns"/> columns.</summary>
+    public static int ScratchLength<T>(int columns)
+        where T : unmanaged, IBinaryInteger<T> => 4 * (columns + 2 + Vector<T>.Count);
+
     /// <summary>
-    /// Filters <paramref name="source"/> (rows * columns, row-major) into <paramref name="destination"/>.
-    /// <paramref name="scratch"/> must hold at least 2 * (columns + 2 + Vector&lt;T&gt;.Count) elements. Buffers must not overlap.
+    /// Filters <paramref name="source"/> (rows * columns, row-major, values &gt;= 0) into <paramref name="destination"/>.
+    /// <paramref name="scratch"/> must hold <see cref="ScratchLength"/> elements. Buffers must not overlap.
     /// </summary>
     public static void Apply<T>(ReadOnlySpan<T> source, Span<T> destination, int rows, int columns, Span<T> scratch)
         where T : unmanaged, IBinaryInteger<T>
@@ -19,67 +24,65 @@ public static class MedianFilter3x3
         var n = rows * columns;
         ArgumentOutOfRangeException.ThrowIfLessThan(source.Length, n);
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scratch.Length, ScratchLength<T>(columns));
         var width = Vector<T>.Count;
         var padded = columns + 2 + width;
-        ArgumentOutOfRangeException.ThrowIfLessThan(scratch.Length, 2 * padded);
 
-        // vertical[c + 1] = number of non-zero pixels among (r-1, c), (r, c), (r+1, c); vertical[0] and the tail stay 0.
-        var vertical = scratch[..padded];
+        // Three zero-padded rows (previous, current, next; index c + 1 holds column c) and the vertical counts.
+        var a = scratch[..padded];
+        var b = scratch.Slice(padded, padded);
+        var c3 = scratch.Slice(2 * padded, padded);
+        var vertical = scratch.Slice(3 * padded, padded);
+        a.Clear();
+        b.Clear();
+        c3.Clear();
         vertical.Clear();
+        Span<T> prev = a, cur = b, next = c3;
+        source[..columns].CopyTo(cur[1..]);
+        if (rows > 1)
+        {
+            source.Slice(columns, columns).CopyTo(next[1..]);
+        }
+
+        Span<T> lanes = stackalloc T[width];
         var one = Vector<T>.One;
+        var four = new Vector<T>(T.CreateTruncating(4));
         for (var r = 0; r < rows; r++)
         {
-            var mid = source.Slice(r * columns, columns);
-            var up = r > 0 ? source.Slice((r - 1) * columns, columns) : default;
-            var down = r < rows - 1 ? source.Slice((r + 1) * columns, columns) : default;
-            var c = 0;
-            for (; c <= columns - width; c += width)
+            for (var i = 0; i < columns + 2; i += width)
             {
-                var count = NonZero(new Vector<T>(mid[c..]), one);
-                if (!up.IsEmpty)
-                {
-                    count += NonZero(new Vector<T>(up[c..]), one);
-                }
-
-                if (!down.IsEmpty)
-                {
-                    count += NonZero(new Vector<T>(down[c..]), one);
-                }
-
-                count.CopyTo(vertical[(c + 1)..]);
-            }
-
-            for (; c < columns; c++)
-            {
-                var count = T.Zero;
-                count += mid[c] != T.Zero ? T.One : T.Zero;
-                count += !up.IsEmpty && up[c] != T.Zero ? T.One : T.Zero;
-                count += !down.IsEmpty && down[c] != T.Zero ? T.One : T.Zero;
-                vertical[c + 1] = count;
+                var count = NonZero(new Vector<T>(prev[i..]), one) + NonZero(new Vector<T>(cur[i..]), one) + NonZero(new Vector<T>(next[i..]), one);
+                count.CopyTo(vertical[i..]);
             }
 
             var dst = destination.Slice(r * columns, columns);
-            var four = Vector.Create(T.CreateTruncating(4));
-            c = 0;
-            for (; c <= columns - width; c += width)
+            for (var col = 0; col < columns; col += width)
             {
-                var h = new Vector<T>(vertical[c..]) + new Vector<T>(vertical[(c + 1)..]) + new Vector<T>(vertical[(c + 2)..]);
-                if (!Vector.GreaterThanAny(h, four))
+                var h = new Vector<T>(vertical[col..]) + new Vector<T>(vertical[(col + 1)..]) + new Vector<T>(vertical[(col + 2)..]);
+                var median = Vector.GreaterThanAny(h, four) ? Median(prev, cur, next, col) : Vector<T>.Zero;
+                if (col + width <= columns)
                 {
-                    Vector<T>.Zero.CopyTo(dst[c..]);
-                    continue;
+                    median.CopyTo(dst[col..]);
                 }
-
-                for (var l = 0; l < width; l++)
+                else
                 {
-                    dst[c + l] = h[l] > T.CreateTruncating(4) ? Median(source, rows, columns, r, c + l) : T.Zero;
+                    median.CopyTo(lanes);
+                    lanes[..(columns - col)].CopyTo(dst[col..]);
                 }
             }
 
-            for (; c < columns; c++)
+            // Rotate rows: the old previous row becomes the next one and receives row r + 2.
+            var recycled = prev;
+            prev = cur;
+            cur = next;
+            next = recycled;
+            if (r + 2 < rows)
             {
-                var h = vertical[c] + vertical[c + 1] + vertical[c + 2];
-                dst[c] = h > T.CreateTruncating(4) ? Median(source, rows, columns, r, c) : T.Zero;
+                source.Slice((r + 2) * columns, columns).CopyTo(next[1..]);
+            }
+            else
+            {
+                next.Clear();
             }
         }
     }
@@ -88,39 +91,36 @@ public static class MedianFilter3x3
         where T : unmanaged, IBinaryInteger<T> =>
         Vector.AndNot(one, Vector.Equals(v, Vector<T>.Zero));
 
-    /// <summary>Median of the 3x3 neighbourhood of (r, c), out-of-frame neighbours counted as zero.</summary>
-    internal static T Median<T>(ReadOnlySpan<T> s, int rows, int columns, int r, int c)
+    /// <summary>Median of the 3x3 neighbourhoods of columns col .. col + width - 1 (padded rows: column c at index c + 1).</summary>
+    private static Vector<T> Median<T>(ReadOnlySpan<T> up, ReadOnlySpan<T> mid, ReadOnlySpan<T> down, int col)
         where T : unmanaged, IBinaryInteger<T>
     {
-        Span<T> v = stackalloc T[9];
-        var i = 0;
-        for (var dr = -1; dr <= 1; dr++)
-        {
-            var rr = r + dr;
-            for (var dc = -1; dc <= 1; dc++)
-            {
-                var cc = c + dc;
-                v[i++] = rr >= 0 && rr < rows && cc >= 0 && cc < columns ? s[(rr * columns) + cc] : T.Zero;
-            }
-        }
+        var p0 = new Vector<T>(up[col..]);
+        var p1 = new Vector<T>(up[(col + 1)..]);
+        var p2 = new Vector<T>(up[(col + 2)..]);
+        var p3 = new Vector<T>(mid[col..]);
+        var p4 = new Vector<T>(mid[(col + 1)..]);
+        var p5 = new Vector<T>(mid[(col + 2)..]);
+        var p6 = new Vector<T>(down[col..]);
+        var p7 = new Vector<T>(down[(col + 1)..]);
+        var p8 = new Vector<T>(down[(col + 2)..]);
 
-        // Optimal 19-exchange median-of-9 network (Paeth / Devillard).
-        Sort(v, 1, 2); Sort(v, 4, 5); Sort(v, 7, 8);
-        Sort(v, 0, 1); Sort(v, 3, 4); Sort(v, 6, 7);
-        Sort(v, 1, 2); Sort(v, 4, 5); Sort(v, 7, 8);
-        Sort(v, 0, 3); Sort(v, 5, 8); Sort(v, 4, 7);
-        Sort(v, 3, 6); Sort(v, 1, 4); Sort(v, 2, 5);
-        Sort(v, 4, 7); Sort(v, 4, 2); Sort(v, 6, 4);
-        Sort(v, 4, 2);
-        return v[4];
+        // Optimal 19-exchange median-of-9 network (Paeth / Devillard), lane-wise.
+        Sort(ref p1, ref p2); Sort(ref p4, ref p5); Sort(ref p7, ref p8);
+        Sort(ref p0, ref p1); Sort(ref p3, ref p4); Sort(ref p6, ref p7);
+        Sort(ref p1, ref p2); Sort(ref p4, ref p5); Sort(ref p7, ref p8);
+        Sort(ref p0, ref p3); Sort(ref p5, ref p8); Sort(ref p4, ref p7);
+        Sort(ref p3, ref p6); Sort(ref p1, ref p4); Sort(ref p2, ref p5);
+        Sort(ref p4, ref p7); Sort(ref p4, ref p2); Sort(ref p6, ref p4);
+        Sort(ref p4, ref p2);
+        return p4;
     }
 
-    private static void Sort<T>(Span<T> v, int a, int b)
+    private static void Sort<T>(ref Vector<T> a, ref Vector<T> b)
         where T : unmanaged, IBinaryInteger<T>
     {
-        if (v[a] > v[b])
-        {
-            (v[a], v[b]) = (v[b], v[a]);
-        }
+        var min = Vector.Min(a, b);
+        b = Vector.Max(a, b);
+        a = min;
     }
 }

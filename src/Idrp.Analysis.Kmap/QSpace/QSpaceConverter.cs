@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.ExceptionServices;
+using System.Runtime.Intrinsics;
 using Idrp.Analysis.Kmap.Input;
 
 namespace Idrp.Analysis.Kmap.QSpace;
@@ -16,9 +18,9 @@ public sealed record QSpaceResult(QSpaceLayout Layout, long FramesRead, long Pix
 /// </summary>
 /// <remarks>
 /// Each entry gets a look-up table pixel -> bin (Q depends on the pixel and the entry's angles, not on the
-/// scan point), so the per-pixel work is a look-up and an add. Workers take blocks of scan points; for each
-/// point they read its frame from every entry (own file handles), optionally median-filter it, and add it
-/// into one cube buffer that is handed to the sink. Memory is the tables plus one frame and one cube per
+/// scan point), so the per-pixel work is a look-up and an add. Workers take blocks of four scan points; entry by
+/// entry they read the block's frames (own file handles), optionally median-filter them, and add them into the
+/// block's cubes, which are then handed to the sink. Memory is the tables plus one frame and four cubes per
 /// worker, flat in the number of scan points. Thread-safe: each call has its own state.
 /// </remarks>
 public static class QSpaceConverter
@@ -79,11 +81,7 @@ public static class QSpaceConverter
         var (rows, cols) = mid.DetectorShape;
         var r = Math.Clamp((int)Math.Round(mid.CenterChannel.Dim0) - mid.RoiOffset.Rows, 0, rows - 1);
         var c = Math.Clamp((int)Math.Round(mid.CenterChannel.Dim1) - mid.RoiOffset.Columns, 0, cols - 1);
-        var qx = new double[rows * cols];
-        var qy = new double[rows * cols];
-        var qz = new double[rows * cols];
-        Id01QConversion.PixelQ(mid, qx, qy, qz);
-        return Math.Abs(qz[(r * cols) + c] * step * Math.PI / 180.0);
+        return Math.Abs(Id01QConversion.PixelQ(mid, r, c).Z * step * Math.PI / 180.0);
     }
 
     /// <summary>The grid that spans every pixel of every entry (or <paramref name="roi"/>), with the given shape.</summary>
@@ -97,22 +95,44 @@ public static class QSpaceConverter
         }
 
         var n = dataset.FrameShape.Rows * dataset.FrameShape.Columns;
-        var qx = new double[n];
-        var qy = new double[n];
-        var qz = new double[n];
-        double x0 = double.MaxValue, x1 = double.MinValue, y0 = double.MaxValue, y1 = double.MinValue, z0 = double.MaxValue, z1 = double.MinValue;
-        foreach (var entry in dataset.Entries)
+        var bounds = new double[dataset.Entries.Count, 6];
+        Parallel.For(0, dataset.Entries.Count, e =>
         {
-            Id01QConversion.PixelQ(entry.Geometry, qx, qy, qz);
-            for (var p = 0; p < n; p++)
+            var qx = ArrayPool<double>.Shared.Rent(n);
+            var qy = ArrayPool<double>.Shared.Rent(n);
+            var qz = ArrayPool<double>.Shared.Rent(n);
+            try
             {
-                x0 = Math.Min(x0, qx[p]);
-                x1 = Math.Max(x1, qx[p]);
-                y0 = Math.Min(y0, qy[p]);
-                y1 = Math.Max(y1, qy[p]);
-                z0 = Math.Min(z0, qz[p]);
-                z1 = Math.Max(z1, qz[p]);
+                Id01QConversion.PixelQ(dataset.Entries[e].Geometry, qx, qy, qz);
+                double a0 = double.MaxValue, a1 = double.MinValue, b0 = double.MaxValue, b1 = double.MinValue, c0 = double.MaxValue, c1 = double.MinValue;
+                for (var p = 0; p < n; p++)
+                {
+                    a0 = Math.Min(a0, qx[p]);
+                    a1 = Math.Max(a1, qx[p]);
+                    b0 = Math.Min(b0, qy[p]);
+                    b1 = Math.Max(b1, qy[p]);
+                    c0 = Math.Min(c0, qz[p]);
+                    c1 = Math.Max(c1, qz[p]);
+                }
+
+                (bounds[e, 0], bounds[e, 1], bounds[e, 2], bounds[e, 3], bounds[e, 4], bounds[e, 5]) = (a0, a1, b0, b1, c0, c1);
             }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(qx);
+                ArrayPool<double>.Shared.Return(qy);
+                ArrayPool<double>.Shared.Return(qz);
+            }
+        });
+        double x0 = double.MaxValue, x1 = double.MinValue, y0 = double.MaxValue, y1 = double.MinValue, z0 = double.MaxValue, z1 = double.MinValue;
+        for (var e = 0; e < dataset.Entries.Count; e++)
+        {
+            x0 = Math.Min(x0, bounds[e, 0]);
+            x1 = Math.Max(x1, bounds[e, 1]);
+            y0 = Math.Min(y0, bounds[e, 2]);
+            y1 = Math.Max(y1, bounds[e, 3]);
+            z0 = Math.Min(z0, bounds[e, 4]);
+            z1 = Math.Max(z1, bounds[e, 5]);
         }
 
         return new QSpaceGrid(new QBox(x0, x1, y0, y1, z0, z1), shape);
@@ -310,23 +330,24 @@ public static class QSpaceConverter
     internal static void Bin<T>(ReadOnlySpan<T> frame, ReadOnlySpan<int> table, Span<float> cube, float scale)
         where T : unmanaged, IBinaryInteger<T>
     {
-        var width = Vector<T>.Count;
         var p = 0;
-        for (; p <= frame.Length - width; p += width)
+        if (Vector256.IsHardwareAccelerated)
         {
-            // Detector frames are mostly zeros: skip a whole vector of them at once.
-            if (Vector.EqualsAll(new Vector<T>(frame[p..]), Vector<T>.Zero))
+            var width = Vector256<T>.Count;
+            for (; p <= frame.Length - width; p += width)
             {
-                continue;
-            }
-
-            for (var l = p; l < p + width; l++)
-            {
-                var v = frame[l];
-                var bin = table[l];
-                if (v != T.Zero && bin >= 0)
+                // Detector frames are mostly zeros: test a whole vector, then visit only its non-zero lanes.
+                var nonZero = ~Vector256.Equals(Vector256.Create(frame.Slice(p, width)), Vector256<T>.Zero).ExtractMostSignificantBits();
+                nonZero &= width == 32 ? uint.MaxValue : (1u << width) - 1;
+                while (nonZero != 0)
                 {
-                    cube[bin] += float.CreateTruncating(v) * scale;
+                    var l = p + BitOperations.TrailingZeroCount(nonZero);
+                    nonZero &= nonZero - 1;
+                    var bin = table[l];
+                    if (bin >= 0)
+                    {
+                        cube[bin] += float.CreateTruncating(frame[l]) * scale;
+                    }
                 }
             }
         }
@@ -383,14 +404,10 @@ public static class QSpaceConverter
 
         public void ThrowIfFailed()
         {
-            if (_failure is OperationCanceledException oce)
+            if (_failure is OperationCanceledException or KmapException)
             {
-                throw new OperationCanceledException(oce.Message, oce, oce.CancellationToken);
-            }
-
-            if (_failure is KmapException kex)
-            {
-                throw new KmapException(kex.Message, null, null, kex);
+                // Keep the worker's exception as is: it carries the file and dataset that failed.
+                ExceptionDispatchInfo.Throw(_failure);
             }
 
             if (_failure is not null)
@@ -406,8 +423,10 @@ public static class QSpaceConverter
             var (rows, cols) = dataset.FrameShape;
             var raw = new T[frameLength]; // exact length: PureHDF reads whole arrays
             var filtered = options.MedianFilter ? ArrayPool<T>.Shared.Rent(frameLength) : null;
-            var scratch = options.MedianFilter ? ArrayPool<T>.Shared.Rent(2 * (cols + 2 + Vector<T>.Count)) : null;
-            var cube = ArrayPool<float>.Shared.Rent(binCount);
+            var scratch = options.MedianFilter ? ArrayPool<T>.Shared.Rent(MedianFilter3x3.ScratchLength<T>(cols)) : null;
+            // One cube per point of the block: frames are taken entry by entry so that each entry's look-up table is
+            // reused for the whole block while it is in cache (background counts hit it at random places).
+            var cube = ArrayPool<float>.Shared.Rent(binCount * PointsPerBlock);
             long read = 0, filter = 0, bin = 0, write = 0, frames = 0;
             try
             {
@@ -421,14 +440,13 @@ public static class QSpaceConverter
                     }
 
                     var last = Math.Min(points.Length, first + PointsPerBlock);
-                    for (var slot = first; slot < last; slot++)
+                    cube.AsSpan(0, binCount * (last - first)).Clear();
+                    for (var e = 0; e < tables.Length; e++)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        var point = points[slot];
-                        var c = cube.AsSpan(0, binCount);
-                        c.Clear();
-                        for (var e = 0; e < tables.Length; e++)
+                        for (var slot = first; slot < last; slot++)
                         {
+                            var point = points[slot];
                             var t0 = Stopwatch.GetTimestamp();
                             reader.ReadFrame(e, point, raw);
                             var t1 = Stopwatch.GetTimestamp();
@@ -443,15 +461,19 @@ public static class QSpaceConverter
                                 t1 = t2;
                             }
 
-                            Bin(source, tables[e], c, scales[e][point]);
+                            Bin(source, tables[e], cube.AsSpan((slot - first) * binCount, binCount), scales[e][point]);
                             bin += Stopwatch.GetTimestamp() - t1;
                             frames++;
                         }
-
-                        var t3 = Stopwatch.GetTimestamp();
-                        sink.Write(slot, c);
-                        write += Stopwatch.GetTimestamp() - t3;
                     }
+
+                    var t3 = Stopwatch.GetTimestamp();
+                    for (var slot = first; slot < last; slot++)
+                    {
+                        sink.Write(slot, cube.AsSpan((slot - first) * binCount, binCount));
+                    }
+
+                    write += Stopwatch.GetTimestamp() - t3;
 
                     var done = Interlocked.Add(ref _done, last - first);
                     progress?.Report((double)done / points.Length);
