@@ -17,11 +17,11 @@ public static class PersistenceServiceCollectionExtensions
     {
         services.AddScoped<ChangeContext>();
         services.AddSingleton(sp => ResolvedDatabase.From(settings(sp)));
-        services.AddSingleton<SqliteBusyTimeout>();
+        services.AddSingleton<SqliteConnectionSettings>();
         services.AddDbContext<SqliteIdrpDbContext>((sp, o) =>
         {
             ConfigureSqlite(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString);
-            o.AddInterceptors(sp.GetRequiredService<SqliteBusyTimeout>());
+            o.AddInterceptors(sp.GetRequiredService<SqliteConnectionSettings>());
         });
         services.AddDbContext<PostgresIdrpDbContext>((sp, o) => ConfigurePostgres(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString));
         services.AddScoped<IdrpDbContext>(sp => sp.GetRequiredService<ResolvedDatabase>().Provider switch
