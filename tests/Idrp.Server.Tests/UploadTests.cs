@@ -2,6 +2,8 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
@@ -199,6 +201,24 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
         var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal("day 2", record["relativePath"]!.GetValue<string>());
         Assert.Equal("complete", record["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_expired_upload_is_gone()
+    {
+        var (user, measurement) = await MeasurementAsync("Gus");
+        var data = Tus.RandomBytes(1000, seed: 13);
+        var asset = await StoredAssetAsync(user, measurement, "late.bin", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        using (var scope = server.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Idrp.Infrastructure.Persistence.IdrpDbContext>();
+            var id = Guid.Parse(location.Split('/')[^1]);
+            await db.Uploads.Where(u => u.Id == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1)));
+        }
+
+        Assert.Equal(HttpStatusCode.Gone, (await user.Http.SendAsync(Tus.Request(HttpMethod.Head, location))).StatusCode);
+        await (await user.PatchAsync(location, 0, data)).ReadProblemAsync(HttpStatusCode.Gone);
     }
 
     [Fact]

@@ -153,10 +153,12 @@ internal static class UploadsApi
         }
 
         SetOffsetHeaders(http, upload);
+        var expired = upload.State == UploadState.Active && upload.ExpiresAt <= clock.GetUtcNow();
         return upload.State switch
         {
-            UploadState.Active or UploadState.Completed => TypedResults.Ok(),
-            _ => Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? "The upload was terminated."),
+            UploadState.Active when !expired => TypedResults.Ok(),
+            UploadState.Completed => TypedResults.Ok(),
+            _ => Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? (expired ? "The upload expired; start it again." : "The upload was terminated.")),
         };
     }
 
@@ -194,10 +196,10 @@ internal static class UploadsApi
             return readOnly;
         }
 
-        if (upload.State != UploadState.Active)
+        if (upload.State != UploadState.Active || upload.ExpiresAt <= clock.GetUtcNow())
         {
             SetOffsetHeaders(http, upload);
-            return Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? "The upload is finished or was terminated.");
+            return Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? "The upload is finished, expired or was terminated.");
         }
 
         if (offset != upload.Offset)
