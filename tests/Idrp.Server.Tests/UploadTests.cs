@@ -204,6 +204,19 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
     }
 
     [Fact]
+    public async Task An_empty_file_is_complete_once_its_upload_is_asked_about()
+    {
+        var (user, measurement) = await MeasurementAsync("Hal");
+        var asset = await StoredAssetAsync(user, measurement, "empty.txt", []);
+        var location = await user.CreateForAssetAsync(asset, 0);
+        Assert.Equal(0, await user.OffsetAsync(location));
+        var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("complete", record["state"]!.GetValue<string>());
+        Assert.Equal(Tus.Sha256([]), record["dataChecksum"]!.GetValue<string>());
+        Assert.Empty(await (await user.GetAsync($"/api/v1/data-assets/{asset}/content")).Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task An_expired_upload_is_gone()
     {
         var (user, measurement) = await MeasurementAsync("Gus");

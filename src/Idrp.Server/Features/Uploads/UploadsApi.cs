@@ -337,6 +337,12 @@ internal static class UploadsApi
         }
 
         var blobKey = BlobKeys.ForAsset(asset.Id);
+        if (upload.Length == 0)
+        {
+            // An empty file never had an append to create its staging area.
+            await store.AppendAsync(upload.StagingKey, 0, Stream.Null, 0, observer: null, ct);
+        }
+
         await store.CommitAsync(upload.StagingKey, blobKey, ct);
         asset.BlobKey = blobKey;
         asset.DataSize = upload.Length;
