@@ -1,0 +1,73 @@
+using Idrp.Cli.Api;
+using Spectre.Console;
+
+namespace Idrp.Cli.Ingest;
+
+/// <summary>How ingest tells a person what it is doing: progress bars on a terminal, one line per event otherwise.</summary>
+internal abstract class IngestReporter
+{
+    /// <summary>A file's upload starts (at <paramref name="offset"/> when resumed); the result takes byte counts.</summary>
+    public abstract IProgress<long> Uploading(string path, long length, long offset);
+
+    public abstract void Finished(IngestOutcome outcome);
+
+    public virtual void Summary(string text) => Console.WriteLine(text);
+}
+
+/// <summary>One line per file event, for logs and pipes; failures go to stderr.</summary>
+internal sealed class PlainReporter(TextWriter output) : IngestReporter
+{
+    public override IProgress<long> Uploading(string path, long length, long offset)
+    {
+        output.WriteLine(offset > 0 ? $"resuming {Problem.Printable(path)} at {offset} of {length} bytes" : $"uploading {Problem.Printable(path)} ({length} bytes)");
+        return new Progress<long>();
+    }
+
+    public override void Finished(IngestOutcome outcome)
+    {
+        if (outcome.Status == IngestStatus.Failed)
+        {
+            Console.Error.WriteLine($"idrp: {Problem.Printable(outcome.Path)}: {outcome.Error}");
+        }
+        else
+        {
+            output.WriteLine($"{outcome.Status.ToString().ToLowerInvariant()} {Problem.Printable(outcome.Path)}");
+        }
+    }
+
+    public override void Summary(string text) => output.WriteLine(text);
+}
+
+/// <summary>Spectre progress bars with rate and ETA, one per file being uploaded.</summary>
+internal sealed class ProgressBarReporter(ProgressContext context) : IngestReporter
+{
+    public override IProgress<long> Uploading(string path, long length, long offset)
+    {
+        var task = context.AddTask(Markup.Escape(Problem.Printable(path)), maxValue: Math.Max(length, 1));
+        task.Value = offset;
+        return new TaskProgress(task, length);
+    }
+
+    public override void Finished(IngestOutcome outcome)
+    {
+        var line = outcome.Status == IngestStatus.Failed
+            ? $"[red]failed[/] {Markup.Escape(Problem.Printable(outcome.Path))}: {Markup.Escape(outcome.Error ?? "")}"
+            : $"[green]{outcome.Status.ToString().ToLowerInvariant()}[/] {Markup.Escape(Problem.Printable(outcome.Path))}";
+        AnsiConsole.MarkupLine(line);
+    }
+
+    public override void Summary(string text) => AnsiConsole.WriteLine(text);
+
+    private sealed class TaskProgress(ProgressTask task, long length) : IProgress<long>
+    {
+        public void Report(long value)
+        {
+            task.Increment(value);
+            if (task.Value >= length)
+            {
+                task.Value = task.MaxValue;
+                task.StopTask();
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Idrp.Cli.Api;
+
+namespace Idrp.Cli.Ingest;
+
+/// <summary>One file found in the folder: its path on disk and its place in the measurement.</summary>
+internal sealed record LocalFile(string FullPath, string RelativePath, string Name)
+{
+    /// <summary>The key the measurement's assets are matched by: folder and name as the server stores them (NFC, '/').</summary>
+    public string Key => Ingester.Key(RelativePath, Name);
+}
+
+/// <summary>
+/// Brings one folder's files into one measurement: each file is skipped when the measurement already has
+/// it complete with the same SHA-256, otherwise registered and uploaded (or, with a link base, registered in place).
+/// </summary>
+internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState state, TusUploader uploader, IngestReporter reporter, string? linkBase)
+{
+    private readonly Dictionary<string, JsonObject> _existing = new(StringComparer.Ordinal);
+
+    public static string Key(string relativePath, string name) =>
+        (relativePath.Length == 0 ? name : relativePath.Replace('\\', '/').TrimEnd('/') + "/" + name).Normalize(NormalizationForm.FormC);
+
+    public static List<LocalFile> Walk(string folder)
+    {
+        var root = Path.GetFullPath(folder);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.ReparsePoint, ReturnSpecialDirectories = false };
+        var files = new List<LocalFile>();
+        foreach (var path in Directory.EnumerateFiles(root, "*", options))
+        {
+            var directory = Path.GetRelativePath(root, Path.GetDirectoryName(path)!);
+            var relative = directory == "." ? "" : directory.Replace(Path.DirectorySeparatorChar, '/');
+            files.Add(new LocalFile(path, relative, Path.GetFileName(path)));
+        }
+
+        files.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return files;
+    }
+
+    public async Task LoadExistingAsync(CancellationToken ct)
+    {
+        await foreach (var asset in api.ListAsync($"api/v1/data-assets?measurementId={measurementId}", ct))
+        {
+            _existing[Key(asset.Str("relativePath"), asset.Str("dataAssetName"))] = asset;
+        }
+    }
+
+    public async Task<IngestOutcome> IngestAsync(LocalFile file, CancellationToken ct)
+    {
+        IngestOutcome outcome;
+        try
+        {
+            outcome = await IngestCoreAsync(file, ct);
+        }
+        catch (CliException e)
+        {
+            outcome = new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message, e.ExitCode);
+        }
+        catch (IOException e)
+        {
+            outcome = new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message.ReplaceLineEndings(" "), ExitCodes.General);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            outcome = new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message.ReplaceLineEndings(" "), ExitCodes.General);
+        }
+
+        reporter.Finished(outcome);
+        return outcome;
+    }
+
+    private async Task<IngestOutcome> IngestCoreAsync(LocalFile file, CancellationToken ct)
+    {
+        var info = new FileInfo(file.FullPath);
+        var size = info.Length;
+        var modified = info.LastWriteTimeUtc.Ticks;
+        var remembered = state.Get(file.Key);
+        if (remembered is null || remembered.Size != size || remembered.ModifiedTicks != modified)
+        {
+            remembered = new IngestFileState(size, modified, await Sha256Async(file.FullPath, ct), null, null);
+            state.Set(file.Key, remembered, persist: false);
+        }
+
+        var checksum = "sha256:" + remembered.Sha256;
+        var asset = _existing.GetValueOrDefault(file.Key);
+        if (asset is not null)
+        {
+            var theirs = asset.Str("dataChecksum");
+            var complete = asset.Str("state") == "complete";
+            if (complete && theirs == checksum)
+            {
+                return new IngestOutcome(file.Key, IngestStatus.Skipped, asset.Id());
+            }
+
+            if (complete || (theirs.Length > 0 && theirs != checksum) || asset.Str("storage") != (linkBase is null ? "stored" : "linked"))
+            {
+                return new IngestOutcome(file.Key, IngestStatus.Failed, asset.Id(),
+                    $"the measurement already has this file as a {asset.Str("state")} {asset.Str("storage")} asset with {(theirs.Length == 0 ? "no checksum" : theirs)}, not {checksum}; delete it or rename the file",
+                    ExitCodes.Conflict);
+            }
+        }
+
+        if (linkBase is not null)
+        {
+            asset = await api.PostAsync("api/v1/data-assets", new
+            {
+                measurementId,
+                dataAssetName = file.Name,
+                relativePath = file.RelativePath,
+                dataSize = size,
+                dataChecksum = checksum,
+                storage = "linked",
+                linkUri = linkBase.TrimEnd('/') + "/" + string.Join('/', file.Key.Split('/').Select(Uri.EscapeDataString)),
+            }, ct);
+            return new IngestOutcome(file.Key, IngestStatus.Linked, asset.Id());
+        }
+
+        asset ??= await api.PostAsync("api/v1/data-assets", new { measurementId, dataAssetName = file.Name, relativePath = file.RelativePath, dataSize = size, dataChecksum = checksum }, ct);
+        var assetId = asset.Id();
+
+        // Resume the upload a killed run left, if the server still has it for this asset.
+        long? offset = null;
+        var url = remembered.AssetId == assetId ? remembered.UploadUrl : null;
+        if (url is not null)
+        {
+            offset = await uploader.OffsetAsync(url, ct);
+        }
+
+        if (offset is null)
+        {
+            url = await uploader.CreateAsync(assetId, size, ct);
+            offset = 0;
+        }
+
+        state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = url }, persist: true);
+        var progress = reporter.Uploading(file.Key, size, offset.Value);
+        await uploader.SendAsync(url!, file.FullPath, size, offset.Value, progress, ct);
+
+        var record = await api.GetAsync($"api/v1/data-assets/{assetId}", ct);
+        if (record.Str("state") != "complete" || record.Str("dataChecksum") != checksum)
+        {
+            throw new CliException(ExitCodes.Conflict, $"the server did not complete the asset (state {record.Str("state")}, checksum {record.Str("dataChecksum")}); run ingest again");
+        }
+
+        state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = null }, persist: true);
+        return new IngestOutcome(file.Key, offset > 0 ? IngestStatus.Resumed : IngestStatus.Uploaded, assetId);
+    }
+
+    private static async Task<string> Sha256Async(string path, CancellationToken ct)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+    }
+}
