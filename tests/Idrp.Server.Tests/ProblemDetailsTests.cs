@@ -25,6 +25,18 @@ public sealed class ProblemDetailsTests(IdrpServer server) : IClassFixture<IdrpS
     }
 
     [Fact]
+    public async Task Binding_errors_are_400_in_the_words_of_http_not_of_csharp()
+    {
+        var admin = await server.AdminAsync();
+        var limit = await (await admin.GetAsync("/api/v1/measurements?limit=abc")).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("The parameter 'limit' cannot be 'abc'.", limit["detail"]!.GetValue<string>());
+        var facility = await admin.CreateFacilityAsync();
+        using var empty = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/facilities/{facility.Id()}");
+        var noBody = await (await admin.Http.SendAsync(empty)).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("This request needs a JSON body.", noBody["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bad_paging_cursor_is_400()
     {
         var admin = await server.AdminAsync();

@@ -38,7 +38,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException bad when bad.InnerException is JsonException json =>
             (400, "bad-request", "Malformed request", JsonDetail(json)),
         BadHttpRequestException bad =>
-            (bad.StatusCode, "bad-request", "Malformed request", bad.Message),
+            (bad.StatusCode, "bad-request", "Malformed request", BindingDetail(bad.Message)),
         JsonException json =>
             (400, "bad-request", "Malformed request", JsonDetail(json)),
         DbUpdateConcurrencyException =>
@@ -55,6 +55,29 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             (499, "cancelled", "Request cancelled", "The client went away before the request finished."),
         _ => (500, "server-error", "Server error", "The server failed to handle this request; the error was logged."),
     };
+
+    // Minimal APIs' binding messages speak C# ("Nullable<int> Limit", "Did you mean to use a Service?");
+    // the status is already decided, these only reword the detail for someone who speaks HTTP.
+    private static string BindingDetail(string message)
+    {
+        if (BindFailure().Match(message) is { Success: true } failed)
+        {
+            return $"The parameter '{JsonNamingPolicy.CamelCase.ConvertName(failed.Groups["name"].Value)}' cannot be '{failed.Groups["value"].Value}'.";
+        }
+
+        if (MissingBody().IsMatch(message))
+        {
+            return "This request needs a JSON body.";
+        }
+
+        return ClrTypeName().Replace(message, "${name}");
+    }
+
+    [GeneratedRegex("^Failed to bind parameter \"(?:[^\"]* )?(?<name>\\w+)\" from \"(?<value>[^\"]*)\"")]
+    private static partial Regex BindFailure();
+
+    [GeneratedRegex("^Implicit body inferred|^Required parameter .* was not provided from body")]
+    private static partial Regex MissingBody();
 
     // The serializer names our CLR types ("...converted to Idrp.Server.Features..."); clients know the JSON, not those.
     private static string JsonDetail(JsonException json) =>
