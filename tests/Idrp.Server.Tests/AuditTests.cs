@@ -45,4 +45,21 @@ public sealed class AuditTests(IdrpServer server) : IClassFixture<IdrpServer>
         var adminView = await (await admin.GetAsync($"/api/v1/audit-events?proposalId={proposal}")).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(mine["items"]!.AsArray().Count, adminView["items"]!.AsArray().Count);
     }
+
+    [Fact]
+    public async Task Token_creation_and_revocation_are_audited_without_the_hash()
+    {
+        var admin = await server.AdminAsync();
+        var user = await admin.CreateUserAsync("Rex");
+        var tokens = await (await user.GetAsync("/api/v1/account/tokens")).ReadJsonAsync(HttpStatusCode.OK);
+        var id = Assert.Single(tokens.AsArray())!.Id();
+        Assert.Equal(HttpStatusCode.NoContent, (await user.DeleteAsync($"/api/v1/account/tokens/{id}")).StatusCode);
+
+        var events = await (await admin.GetAsync($"/api/v1/audit-events?entityId={id}")).ReadJsonAsync(HttpStatusCode.OK);
+        var items = events["items"]!.AsArray();
+        Assert.Equal(["created", "updated"], items.Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Equal("ApiToken", items[0]!["entityType"]!.GetValue<string>());
+        Assert.Null(items[0]!["after"]!["hash"]);
+        Assert.NotNull(items[1]!["after"]!["revokedAt"]);
+    }
 }

@@ -23,7 +23,7 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     };
 
     /// <summary>Properties that are storage internals, not part of a record's story.</summary>
-    private static readonly HashSet<string> NotAudited = [nameof(DataAsset.BlobKey)];
+    private static readonly HashSet<string> NotAudited = [nameof(DataAsset.BlobKey), nameof(ApiToken.Hash)];
     private readonly ChangeContext _change;
 
     protected IdrpDbContext(DbContextOptions options, ChangeContext? change)
@@ -117,7 +117,7 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
             }
 
             // Uploads are transient transfer state; the asset they complete is audited.
-            if (entry.Entity is not Upload && (entry.Entity is Entity or ProposalMember or MeasurementShare or Domain.Model.FacilityStaff or ProposalFacility)
+            if (entry.Entity is not Upload && (entry.Entity is Entity or ApiToken or ProposalMember or MeasurementShare or Domain.Model.FacilityStaff or ProposalFacility)
                 && (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted))
             {
                 audits.Add((entry, NewAuditEvent(entry, now)));
@@ -139,6 +139,7 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
             Proposal p => (p.Id, (Guid?)p.Id),
             IProposalScoped s and Entity e => (e.Id, s.ProposalId),
             Entity e => (e.Id, (Guid?)null),
+            ApiToken t => (t.Id, (Guid?)null),
             ProposalMember m => (m.PersonId, m.ProposalId),
             MeasurementShare s => (s.PersonId, (Guid?)null),
             Domain.Model.FacilityStaff f => (f.PersonId, (Guid?)null),
