@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Idrp.Infrastructure.Extraction;
 using Idrp.Infrastructure.Persistence;
 using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
@@ -39,6 +40,7 @@ internal static class ServerServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value,
             Path.GetFullPath(sp.GetRequiredService<IOptions<IdrpOptions>>().Value.DataDirectory)));
         services.AddSingleton<Features.Uploads.UploadHashes>();
+        services.AddIdrpExtraction();
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
 

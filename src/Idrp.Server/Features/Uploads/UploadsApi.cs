@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Idrp.Domain.Access;
 using Idrp.Domain.Model;
+using Idrp.Infrastructure.Extraction;
 using Idrp.Infrastructure.Persistence;
 using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
@@ -127,7 +128,8 @@ internal static class UploadsApi
     }
 
     private static async Task<Results<Ok, ProblemHttpResult>> GetOffset(
-        Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes, TimeProvider clock, IOptions<StorageOptions> storage, CancellationToken ct)
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes, TimeProvider clock, IOptions<StorageOptions> storage,
+        MetadataExtraction extraction, ILogger<Upload> logger, CancellationToken ct)
     {
         var upload = await FindAsync(id, access, db, ct);
         if (upload is null)
@@ -143,7 +145,7 @@ internal static class UploadsApi
             try
             {
                 var state = await hashes.AtAsync(upload.Id, upload.StagingKey, upload.Offset, store, ct);
-                await FinishAsync(upload, state, db, store, ct);
+                await FinishAsync(upload, state, db, store, extraction, logger, ct);
                 hashes.Forget(upload.Id);
             }
             finally
@@ -164,7 +166,7 @@ internal static class UploadsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AppendToUpload(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes,
-        TimeProvider clock, IOptions<StorageOptions> storage, IServiceScopeFactory scopes, ILogger<Upload> logger, CancellationToken ct)
+        TimeProvider clock, IOptions<StorageOptions> storage, IServiceScopeFactory scopes, MetadataExtraction extraction, ILogger<Upload> logger, CancellationToken ct)
     {
         var request = http.Request;
         if (!string.Equals(request.ContentType, Tus.OffsetContentType, StringComparison.OrdinalIgnoreCase))
@@ -249,7 +251,7 @@ internal static class UploadsApi
             await db.SaveChangesAsync(CancellationToken.None);
             if (upload.Offset == upload.Length)
             {
-                var problem = await FinishAsync(upload, state, db, store, CancellationToken.None);
+                var problem = await FinishAsync(upload, state, db, store, extraction, logger, CancellationToken.None);
                 hashes.Forget(upload.Id);
                 if (problem is not null)
                 {
@@ -316,7 +318,8 @@ internal static class UploadsApi
     /// All bytes are staged: compare checksums with what the client declared; on a match the staged bytes
     /// become the asset's blob and the asset complete, in that order, so that a complete asset always has its data.
     /// </summary>
-    private static async Task<ProblemHttpResult?> FinishAsync(Upload upload, UploadHashState state, IdrpDbContext db, IBlobStore store, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> FinishAsync(
+        Upload upload, UploadHashState state, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
     {
         var sha256 = Convert.ToHexStringLower(state.Sha256.GetHashAndReset());
         var md5 = Convert.ToHexStringLower(state.Md5.GetHashAndReset());
@@ -351,7 +354,61 @@ internal static class UploadsApi
         asset.State = AssetState.Complete;
         upload.State = UploadState.Completed;
         await db.SaveChangesAsync(ct);
+        await ExtractMetadataAsync(asset, db, store, extraction, logger, ct);
         return null;
+    }
+
+    /// <summary>
+    /// Reads what the file says about itself into the asset (technical metadata) and the measurement (instrument
+    /// settings it does not have yet). The asset is already complete: extraction failing never undoes an upload.
+    /// </summary>
+    private static async Task ExtractMetadataAsync(DataAsset asset, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            ExtractionResult result;
+            await using (var stream = await store.OpenReadAsync(asset.BlobKey!, ct))
+            {
+                result = extraction.Extract(stream, asset.DataAssetName, ct);
+            }
+
+            var record = new System.Text.Json.Nodes.JsonObject { ["extractor"] = result.Extractor };
+            if (result.Note is not null)
+            {
+                record["note"] = result.Note;
+            }
+
+            foreach (var (key, value) in result.Technical.ToList())
+            {
+                result.Technical.Remove(key);
+                record[key] = value;
+            }
+
+            if (result.Settings.Count > 0)
+            {
+                record["settings"] = new System.Text.Json.Nodes.JsonArray(result.Settings
+                    .Select(s => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["key"] = s.Key, ["value"] = s.Value, ["unit"] = s.Unit })
+                    .ToArray());
+                var measurement = await db.Measurements.FirstAsync(m => m.Id == asset.MeasurementId, ct);
+                var known = measurement.Settings.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+                var added = result.Settings.Where(s => known.Add(s.Key)).Select(s => new InstrumentSetting
+                {
+                    Key = s.Key,
+                    Value = s.Value,
+                    Kind = s.Number is null ? SettingKind.Text : SettingKind.Number,
+                    NumericValue = s.Number,
+                    Unit = s.Unit,
+                });
+                measurement.Settings = [.. measurement.Settings, .. added];
+            }
+
+            asset.ExtractedMetadata = record.ToJsonString();
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Metadata extraction of data asset {AssetId} failed; the asset is complete without it", asset.Id);
+        }
     }
 
     private static async Task<(DataAsset? Asset, ProblemHttpResult? Problem)> FindOrRegisterAssetAsync(
