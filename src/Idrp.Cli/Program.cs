@@ -8,7 +8,9 @@ var root = new RootCommand("idrp: the command-line client of an IDRP research da
     ListCommands.CreateLs(),
     ListCommands.CreateShow(),
     IngestCommand.Create(),
+    WatchCommand.Create(),
     DownloadCommand.Create(),
+    FixityCommand.Create(),
 };
 
 var parsed = root.Parse(args);
@@ -38,8 +40,14 @@ catch (CliException e)
     Console.Error.WriteLine("idrp: " + e.Message);
     return e.ExitCode;
 }
-catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+catch (OperationCanceledException e) when (e.InnerException is TimeoutException)
 {
+    Console.Error.WriteLine("idrp: the server did not answer in time");
+    return ExitCodes.Network;
+}
+catch (OperationCanceledException)
+{
+    // Ctrl-C, or SIGTERM cancelled by System.CommandLine's own handler: either way a clean stop.
     Console.Error.WriteLine("idrp: cancelled");
     return 130;
 }

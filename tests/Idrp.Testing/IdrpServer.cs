@@ -50,6 +50,9 @@ public sealed class IdrpServer : IAsyncLifetime
 
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>The folder mounted as archive root "test" (archive://test/...); created on first use.</summary>
+    public string ArchiveDirectory => Directory.CreateDirectory(Path.Combine(_dataDirectory, "archive")).FullName;
+
     /// <summary>The blob store the server runs on: a local folder, or a bucket on the test S3 service.</summary>
     public TestStorage Storage { get; private set; } = null!;
 
@@ -105,6 +108,9 @@ public sealed class IdrpServer : IAsyncLifetime
                 ["Database:Provider"] = database.Provider,
                 ["Database:ConnectionString"] = database.ConnectionString,
                 ["Admin:Password"] = AdminPassword,
+                // Tests serve linked files from loopback and mount one archive folder.
+                ["Archives:AllowedHosts:0"] = "127.0.0.1",
+                ["Archives:Roots:test"] = Path.Combine(dataDirectory, "archive"),
             };
             foreach (var (key, value) in storage.Settings)
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Idrp.Cli.Api;
 using Spectre.Console;
 
@@ -70,4 +71,29 @@ internal sealed class ProgressBarReporter(ProgressContext context) : IngestRepor
             }
         }
     }
+}
+
+/// <summary>
+/// For <c>idrp watch</c>, which runs for days into a log: one line per file when it is done, with the local
+/// time; failures go to stderr.
+/// </summary>
+internal sealed class WatchReporter(TextWriter output, TimeProvider time) : IngestReporter
+{
+    public static string Now(TimeProvider time) => time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public override IProgress<long> Uploading(string path, long length, long offset) => new Progress<long>();
+
+    public override void Finished(IngestOutcome outcome)
+    {
+        if (outcome.Status == IngestStatus.Failed)
+        {
+            Console.Error.WriteLine($"idrp: {Now(time)} {Problem.Printable(outcome.Path)}: {outcome.Error}");
+        }
+        else
+        {
+            output.WriteLine($"{Now(time)} {outcome.Status.ToString().ToLowerInvariant()} {Problem.Printable(outcome.Path)}");
+        }
+    }
+
+    public override void Summary(string text) => output.WriteLine(text);
 }

@@ -18,7 +18,7 @@ internal sealed record LocalFile(string FullPath, string RelativePath, string Na
 /// </summary>
 internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState state, TusUploader uploader, IngestReporter reporter, string? linkBase)
 {
-    private readonly Dictionary<string, JsonObject> _existing = new(StringComparer.Ordinal);
+    private Dictionary<string, JsonObject> _existing = new(StringComparer.Ordinal);
 
     public static string Key(string relativePath, string name) =>
         (relativePath.Length == 0 ? name : relativePath.Replace('\\', '/').TrimEnd('/') + "/" + name).Normalize(NormalizationForm.FormC);
@@ -39,12 +39,16 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
         return files;
     }
 
+    /// <summary>Reads the measurement's assets; call it again to see changes (<c>idrp watch</c> does, before each batch).</summary>
     public async Task LoadExistingAsync(CancellationToken ct)
     {
+        var existing = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         await foreach (var asset in api.ListAsync($"api/v1/data-assets?measurementId={measurementId}", ct))
         {
-            _existing[Key(asset.Str("relativePath"), asset.Str("dataAssetName"))] = asset;
+            existing[Key(asset.Str("relativePath"), asset.Str("dataAssetName"))] = asset;
         }
+
+        _existing = existing;
     }
 
     public async Task<IngestOutcome> IngestAsync(LocalFile file, CancellationToken ct)

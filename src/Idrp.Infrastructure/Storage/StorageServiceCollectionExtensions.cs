@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Idrp.Infrastructure.Storage;
 
@@ -18,6 +19,8 @@ public static class StorageServiceCollectionExtensions
             };
             return store;
         });
+        services.AddOptions<ArchiveOptions>().BindConfiguration(ArchiveOptions.Section);
+        services.AddSingleton(sp => new ArchiveLinks(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value));
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Idrp.Server.Features.Derivations;
 using Idrp.Server.Features.Downloads;
 using Idrp.Server.Features.Experiments;
 using Idrp.Server.Features.Facilities;
+using Idrp.Server.Features.Fixity;
 using Idrp.Server.Features.Instruments;
 using Idrp.Server.Features.Measurements;
 using Idrp.Server.Features.People;
@@ -31,6 +32,7 @@ internal static class FeatureEndpoints
         api.MapDerivations();
         api.MapUploads();
         api.MapDownloads();
+        api.MapFixity();
         api.MapAudit();
         return api;
     }

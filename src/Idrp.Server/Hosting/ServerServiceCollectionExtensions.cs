@@ -41,6 +41,7 @@ internal static class ServerServiceCollectionExtensions
             Path.GetFullPath(sp.GetRequiredService<IOptions<IdrpOptions>>().Value.DataDirectory)));
         services.AddSingleton<Features.Uploads.UploadHashes>();
         services.AddIdrpExtraction();
+        services.AddHttpClient(Features.Fixity.FixityApi.HttpClientName).RemoveAllLoggers(); // its default logs name each URL, and a link may carry credentials
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
 

@@ -4,6 +4,7 @@ using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 using Idrp.Infrastructure.Persistence;
 using Idrp.Infrastructure.Persistence.Configurations;
+using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
 using Idrp.Server.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -69,9 +70,9 @@ public sealed record CreateDataAssetRequest(
 
         if (Storage == StorageKind.Linked)
         {
-            if (!Uri.TryCreate(LinkUri, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            if (!Uri.TryCreate(LinkUri, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or ArchiveLinks.Scheme))
             {
-                yield return new ValidationResult("A linked asset needs linkUri, an absolute http(s) URL.", [nameof(LinkUri)]);
+                yield return new ValidationResult("A linked asset needs linkUri: an absolute http(s) URL, or archive://<root>/<path> for a facility archive this server mounts.", [nameof(LinkUri)]);
             }
         }
         else if (LinkUri is not null)
@@ -143,9 +144,9 @@ internal static class DataAssetsApi
         RecordFlows.GetAsync(Readable(db, access), id, "data asset", a => a.ToResponse(), http, ct);
 
     private static async Task<Results<Created<DataAssetResponse>, ProblemHttpResult>> CreateDataAsset(
-        CreateDataAssetRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+        CreateDataAssetRequest request, HttpContext http, AccessService access, IdrpDbContext db, ArchiveLinks archives, CancellationToken ct)
     {
-        var (asset, problem) = await RegisterAsync(request, access, db, ct);
+        var (asset, problem) = await RegisterAsync(request, access, db, archives, ct);
         if (problem is not null)
         {
             return problem;
@@ -157,7 +158,7 @@ internal static class DataAssetsApi
 
     /// <summary>Registers a data asset (validated request); shared by this API and uploads that create their asset.</summary>
     internal static async Task<(DataAsset? Asset, ProblemHttpResult? Problem)> RegisterAsync(
-        CreateDataAssetRequest request, AccessService access, IdrpDbContext db, CancellationToken ct)
+        CreateDataAssetRequest request, AccessService access, IdrpDbContext db, ArchiveLinks archives, CancellationToken ct)
     {
         var measurement = await db.Measurements.Where(access.Rules.CanReadMeasurement()).AsNoTracking()
             .Select(m => new { m.Id, m.ProposalId }).FirstOrDefaultAsync(m => m.Id == request.MeasurementId, ct);
@@ -171,18 +172,36 @@ internal static class DataAssetsApi
             return (null, denied);
         }
 
+        var dataSize = request.DataSize;
+        if (request.Storage == StorageKind.Linked && new Uri(request.LinkUri!) is { Scheme: ArchiveLinks.Scheme } archiveLink)
+        {
+            // Archive files are checked now: they must exist, and their size is a fact the server can read.
+            var file = archives.Resolve(archiveLink, out var linkProblem) is { } path ? new FileInfo(path) : null;
+            if (file is null || !file.Exists)
+            {
+                return (null, Problems.Invalid("linkUri", linkProblem ?? "There is no such file in the archive."));
+            }
+
+            if (dataSize is not null && dataSize != file.Length)
+            {
+                return (null, Problems.Invalid("dataSize", $"The archive file has {file.Length} bytes, not {dataSize}."));
+            }
+
+            dataSize = file.Length;
+        }
+
         var asset = new DataAsset
         {
             MeasurementId = measurement.Id,
             ProposalId = measurement.ProposalId,
             DataAssetName = request.DataAssetName,
-            DataSize = request.DataSize,
+            DataSize = dataSize,
             DataChecksum = request.DataChecksum?.ToLowerInvariant(),
             Storage = request.Storage,
             LinkUri = request.LinkUri,
             // A link with size and checksum is complete: the archive holds the bytes and fixity checks verify them.
             // Stored bytes arrive by upload, which alone may mark the asset complete.
-            State = request.Storage == StorageKind.Linked && request.DataSize is not null && request.DataChecksum is not null
+            State = request.Storage == StorageKind.Linked && dataSize is not null && request.DataChecksum is not null
                 ? AssetState.Complete
                 : AssetState.Pending,
         };

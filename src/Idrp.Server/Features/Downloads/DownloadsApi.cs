@@ -13,7 +13,8 @@ namespace Idrp.Server.Features.Downloads;
 
 /// <summary>
 /// The bytes of data assets: one asset with HTTP ranges and a strong ETag (its SHA-256), or a whole
-/// measurement as a zip streamed straight from the store (no temporary files). Reading data follows
+/// measurement as a zip streamed straight from the store (no temporary files). Assets linked into a
+/// mounted facility archive are served from it; http(s) links are redirected. Reading data follows
 /// exactly the rule for reading the metadata.
 /// </summary>
 internal static class DownloadsApi
@@ -28,7 +29,7 @@ internal static class DownloadsApi
     }
 
     private static async Task<Results<FileStreamHttpResult, RedirectHttpResult, ProblemHttpResult>> DownloadAsset(
-        Guid id, AccessService access, IdrpDbContext db, IBlobStore store, ILogger<DataAsset> logger, CancellationToken ct)
+        Guid id, AccessService access, IdrpDbContext db, IBlobStore store, ArchiveLinks archives, ILogger<DataAsset> logger, CancellationToken ct)
     {
         var asset = await db.DataAssets.Where(access.Rules.CanReadDataAsset()).AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (asset is null)
@@ -36,20 +37,22 @@ internal static class DownloadsApi
             return Problems.NotFound("data asset", id);
         }
 
-        if (asset.Storage == StorageKind.Linked)
-        {
-            return TypedResults.Redirect(asset.LinkUri!);
-        }
-
         if (asset.State != AssetState.Complete)
         {
-            return Problems.Conflict("This data asset has no data yet: its upload has not finished.");
+            return Problems.Conflict(asset.Storage == StorageKind.Linked
+                ? "This linked data asset has no size and checksum yet, so its data is not offered."
+                : "This data asset has no data yet: its upload has not finished.");
+        }
+
+        if (asset.Storage == StorageKind.Linked && !asset.LinkUri!.StartsWith(ArchiveLinks.Scheme + ":", StringComparison.Ordinal))
+        {
+            return TypedResults.Redirect(asset.LinkUri);
         }
 
         Stream stream;
         try
         {
-            stream = await store.OpenReadAsync(asset.BlobKey!, ct);
+            stream = await OpenAsync(asset.Storage, asset.BlobKey, asset.LinkUri, store, archives, ct);
         }
         catch (BlobNotFoundException)
         {
@@ -69,7 +72,7 @@ internal static class DownloadsApi
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> DownloadMeasurement(
-        Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, ILogger<Measurement> logger, CancellationToken ct)
+        Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, ArchiveLinks archives, ILogger<Measurement> logger, CancellationToken ct)
     {
         var measurement = await db.Measurements.Where(access.Rules.CanReadMeasurement()).AsNoTracking()
             .Select(m => new { m.Id, m.MeasurementName }).FirstOrDefaultAsync(m => m.Id == id, ct);
@@ -96,7 +99,7 @@ internal static class DownloadsApi
         foreach (var asset in assets)
         {
             var path = asset.RelativePath.Length == 0 ? asset.DataAssetName : asset.RelativePath + "/" + asset.DataAssetName;
-            if (asset.Storage == StorageKind.Linked)
+            if (asset.Storage == StorageKind.Linked && !asset.LinkUri!.StartsWith(ArchiveLinks.Scheme + ":", StringComparison.Ordinal))
             {
                 linked.Append(asset.DataAssetName).Append('\t').Append(asset.RelativePath).Append('\t').Append(asset.DataSize).Append('\t')
                     .Append(asset.DataChecksum).Append('\t').Append(asset.LinkUri).Append('\n');
@@ -105,7 +108,7 @@ internal static class DownloadsApi
 
             try
             {
-                await using var source = await store.OpenReadAsync(asset.BlobKey!, ct);
+                await using var source = await OpenAsync(asset.Storage, asset.BlobKey, asset.LinkUri, store, archives, ct);
                 var entry = zip.CreateEntry(path, CompressionLevel.NoCompression);
                 await using var target = await entry.OpenAsync(ct);
                 await source.CopyToAsync(target, 1 << 20, ct);
@@ -127,6 +130,23 @@ internal static class DownloadsApi
         }
 
         return TypedResults.Empty;
+    }
+
+    /// <summary>Stored bytes from the blob store; archive links from the mounted archive (the same rule for both: readable record, complete asset).</summary>
+    private static async Task<Stream> OpenAsync(StorageKind storage, string? blobKey, string? linkUri, IBlobStore store, ArchiveLinks archives, CancellationToken ct)
+    {
+        if (storage == StorageKind.Stored)
+        {
+            return await store.OpenReadAsync(blobKey!, ct);
+        }
+
+        var path = archives.Resolve(new Uri(linkUri!), out _);
+        if (path is null || !File.Exists(path))
+        {
+            throw new BlobNotFoundException(linkUri!);
+        }
+
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
     }
 
     private static string ZipName(string measurementName)

@@ -61,7 +61,7 @@ internal static class UploadsApi
     }
 
     private static async Task<Results<Created, ProblemHttpResult>> CreateUpload(
-        HttpContext http, AccessService access, IdrpDbContext db, IOptions<StorageOptions> storage, TimeProvider clock, CancellationToken ct)
+        HttpContext http, AccessService access, IdrpDbContext db, IOptions<StorageOptions> storage, ArchiveLinks archives, TimeProvider clock, CancellationToken ct)
     {
         if (access.DenyReadOnlyToken() is { } readOnly)
         {
@@ -84,7 +84,7 @@ internal static class UploadsApi
             return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Malformed Upload-Metadata", "Upload-Metadata is comma-separated 'key base64value' pairs.");
         }
 
-        var (asset, problem) = await FindOrRegisterAssetAsync(metadata, length, access, db, ct);
+        var (asset, problem) = await FindOrRegisterAssetAsync(metadata, length, access, db, archives, ct);
         if (problem is not null)
         {
             return problem;
@@ -412,7 +412,7 @@ internal static class UploadsApi
     }
 
     private static async Task<(DataAsset? Asset, ProblemHttpResult? Problem)> FindOrRegisterAssetAsync(
-        Dictionary<string, string> metadata, long length, AccessService access, IdrpDbContext db, CancellationToken ct)
+        Dictionary<string, string> metadata, long length, AccessService access, IdrpDbContext db, ArchiveLinks archives, CancellationToken ct)
     {
         if (metadata.TryGetValue("assetId", out var assetText))
         {
@@ -446,7 +446,7 @@ internal static class UploadsApi
             return (null, invalid);
         }
 
-        return await DataAssetsApi.RegisterAsync(request, access, db, ct);
+        return await DataAssetsApi.RegisterAsync(request, access, db, archives, ct);
     }
 
     /// <summary>The owner's (or an admin's) upload; others' uploads do not exist for the caller.</summary>
