@@ -67,8 +67,9 @@ public sealed class ArchiveLinkTests(IdrpServer server) : IClassFixture<IdrpServ
     [InlineData("archive://test/outside-link.txt")]
     public async Task Links_that_leave_the_archive_or_name_nothing_are_refused(string link)
     {
-        await File.WriteAllTextAsync(Path.Combine(server.DataDirectory, "escape.txt"), "secret");
+        // The archive folder sits in the data folder; the secret beside it, outside the archive root.
         var outside = Path.Combine(server.ArchiveDirectory, "outside-link.txt");
+        await File.WriteAllTextAsync(Path.Combine(server.DataDirectory, "escape.txt"), "secret");
         if (!File.Exists(outside))
         {
             File.CreateSymbolicLink(outside, Path.Combine(server.DataDirectory, "escape.txt"));
