@@ -45,8 +45,9 @@ public static class SyntheticKmap
         const int rowsTotal = SyntheticKmapOptions.Rows, colsTotal = SyntheticKmapOptions.Columns;
         var entry = string.Create(CultureInfo.InvariantCulture, $"kmap_{j:00}_{j + 1}.1");
         var fileName = entry + ".h5";
-        var sampler = new PoissonSampler(new Random(HashCode.Combine(o.Seed, j)));
-        var jitter = new PoissonSampler(new Random(HashCode.Combine(o.Seed, 1000 + j)));
+        // Deterministic per seed: HashCode.Combine is randomised per process, which made every run's data differ.
+        var sampler = new PoissonSampler(new Random(unchecked((o.Seed * 7919) + j)));
+        var jitter = new PoissonSampler(new Random(unchecked((o.Seed * 7919) + 1000 + j)));
 
         // Q of the window around the direct-beam channel, where the peak is computed.
         var geometry = truth.Geometry(j);
