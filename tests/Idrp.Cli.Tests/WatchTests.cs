@@ -109,7 +109,6 @@ public sealed class WatchTests(IdrpServer server) : IClassFixture<IdrpServer>
     [Fact]
     public async Task Sigterm_stops_the_watch_cleanly_with_130_and_a_line_saying_so()
     {
-        Assert.SkipWhen(OperatingSystem.IsWindows(), "SIGTERM is a Unix signal.");
         using var cli = new Cli();
         var (_, proposal) = await Setup.SignedInAsync(server, cli, "Yuri");
         var folder = Setup.Folder(cli, "service");

@@ -25,6 +25,22 @@ public sealed class ArchiveLinks(ArchiveOptions options)
 {
     public const string Scheme = "archive";
 
+    /// <summary>Whether a link names a file in a mounted archive (rather than an http(s) URL).</summary>
+    public static bool IsArchiveLink(string? link) => link?.StartsWith(Scheme + ":", StringComparison.Ordinal) == true;
+
+    /// <summary>Opens the archive file a link names, for streaming reads.</summary>
+    /// <exception cref="BlobNotFoundException">The link leaves its root or the file is not there.</exception>
+    public Stream OpenRead(string link)
+    {
+        var path = Resolve(new Uri(link), out _);
+        if (path is null || !File.Exists(path))
+        {
+            throw new BlobNotFoundException(link);
+        }
+
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+    }
+
     /// <summary>Whether the server may fetch this http(s) link itself: its host is one the operator allows.</summary>
     public bool MayFetch(Uri link) =>
         link.Scheme is "http" or "https" && options.AllowedHosts.Contains(link.Host, StringComparer.OrdinalIgnoreCase);

@@ -44,9 +44,9 @@ internal static class DownloadsApi
                 : "This data asset has no data yet: its upload has not finished.");
         }
 
-        if (asset.Storage == StorageKind.Linked && !asset.LinkUri!.StartsWith(ArchiveLinks.Scheme + ":", StringComparison.Ordinal))
+        if (asset.Storage == StorageKind.Linked && !ArchiveLinks.IsArchiveLink(asset.LinkUri))
         {
-            return TypedResults.Redirect(asset.LinkUri);
+            return TypedResults.Redirect(asset.LinkUri!);
         }
 
         Stream stream;
@@ -99,7 +99,7 @@ internal static class DownloadsApi
         foreach (var asset in assets)
         {
             var path = asset.RelativePath.Length == 0 ? asset.DataAssetName : asset.RelativePath + "/" + asset.DataAssetName;
-            if (asset.Storage == StorageKind.Linked && !asset.LinkUri!.StartsWith(ArchiveLinks.Scheme + ":", StringComparison.Ordinal))
+            if (asset.Storage == StorageKind.Linked && !ArchiveLinks.IsArchiveLink(asset.LinkUri))
             {
                 linked.Append(asset.DataAssetName).Append('\t').Append(asset.RelativePath).Append('\t').Append(asset.DataSize).Append('\t')
                     .Append(asset.DataChecksum).Append('\t').Append(asset.LinkUri).Append('\n');
@@ -140,13 +140,7 @@ internal static class DownloadsApi
             return await store.OpenReadAsync(blobKey!, ct);
         }
 
-        var path = archives.Resolve(new Uri(linkUri!), out _);
-        if (path is null || !File.Exists(path))
-        {
-            throw new BlobNotFoundException(linkUri!);
-        }
-
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return archives.OpenRead(linkUri!);
     }
 
     private static string ZipName(string measurementName)

@@ -140,16 +140,17 @@ internal static class FixityApi
                 return Result(FixityStatus.Missing, reason: "The blob is missing from the store.");
             }
         }
-        else if (asset.LinkUri?.StartsWith(ArchiveLinks.Scheme + ":", StringComparison.Ordinal) == true)
+        else if (ArchiveLinks.IsArchiveLink(asset.LinkUri))
         {
-            var path = archives.Resolve(new Uri(asset.LinkUri), out var problem);
-            if (path is null || !File.Exists(path))
+            try
             {
-                return Result(FixityStatus.Missing, reason: problem ?? "The file is missing from the archive.");
+                await using var source = archives.OpenRead(asset.LinkUri!);
+                read = await HashAsync(source, algorithm, prefix, idle: null, ct);
             }
-
-            await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            read = await HashAsync(source, algorithm, prefix, idle: null, ct);
+            catch (BlobNotFoundException)
+            {
+                return Result(FixityStatus.Missing, reason: "The file is missing from the archive.");
+            }
         }
         else
         {
