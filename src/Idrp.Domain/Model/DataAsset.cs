@@ -61,6 +61,12 @@ public sealed class DataAsset : Entity, IProposalScoped
     /// <summary>Archive location (file path under an archive root, or http(s) URL), for linked assets.</summary>
     public string? LinkUri { get; set; }
 
+    /// <summary>When a fixity check last re-read the bytes.</summary>
+    public DateTimeOffset? FixityCheckedAt { get; set; }
+
+    /// <summary>How the last fixity check went: ok, mismatch, missing or unverifiable.</summary>
+    public string? FixityStatus { get; set; }
+
     /// <summary>Technical metadata extracted from the file, as a JSON object.</summary>
     public string? ExtractedMetadata { get; set; }
 }

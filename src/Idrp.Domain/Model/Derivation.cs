@@ -23,6 +23,9 @@ public sealed class Derivation : Entity, IProposalScoped
 
     public Guid? AgentId { get; set; }
 
+    /// <summary>The job that made the output, when a job did.</summary>
+    public Guid? JobId { get; set; }
+
     public Proposal? Proposal { get; set; }
 
     public DataAsset? OutputAsset { get; set; }

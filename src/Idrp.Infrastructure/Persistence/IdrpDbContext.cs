@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Idrp.Domain.Jobs;
 using Idrp.Domain.Model;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -23,7 +24,7 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     };
 
     /// <summary>Properties that are storage internals, not part of a record's story.</summary>
-    private static readonly HashSet<string> NotAudited = [nameof(DataAsset.BlobKey), nameof(ApiToken.Hash)];
+    private static readonly HashSet<string> NotAudited = [nameof(DataAsset.BlobKey), nameof(ApiToken.Hash), nameof(DataAsset.FixityCheckedAt), nameof(DataAsset.FixityStatus)];
     private readonly ChangeContext _change;
 
     protected IdrpDbContext(DbContextOptions options, ChangeContext? change)
@@ -63,6 +64,14 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     public DbSet<Upload> Uploads => Set<Upload>();
+
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<JobInput> JobInputs => Set<JobInput>();
+
+    public DbSet<JobLogEntry> JobLog => Set<JobLogEntry>();
+
+    public DbSet<JobOutput> JobOutputs => Set<JobOutput>();
 
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -14,6 +14,9 @@ internal sealed class CurrentActor
 
     public const string ScopeClaim = "idrp:scope";
 
+    /// <summary>Acts as someone outside a request: a job runs with its owner's rights.</summary>
+    internal void RunAs(Actor actor) => Actor = actor;
+
     /// <summary>
     /// Looks the signed-in person up (a person deleted since sign-in counts as anonymous) and stamps the
     /// scope's change context so that audit events name them.

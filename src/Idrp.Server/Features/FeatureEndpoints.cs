@@ -7,6 +7,7 @@ using Idrp.Server.Features.Experiments;
 using Idrp.Server.Features.Facilities;
 using Idrp.Server.Features.Fixity;
 using Idrp.Server.Features.Instruments;
+using Idrp.Server.Features.Jobs;
 using Idrp.Server.Features.Measurements;
 using Idrp.Server.Features.People;
 using Idrp.Server.Features.Proposals;
@@ -33,6 +34,7 @@ internal static class FeatureEndpoints
         api.MapUploads();
         api.MapDownloads();
         api.MapFixity();
+        api.MapJobs();
         api.MapAudit();
         return api;
     }

@@ -1,6 +1,7 @@
 using Idrp.Server.Api;
 using Idrp.Server.Auth;
 using Idrp.Server.Features;
+using Idrp.Server.Jobs;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
@@ -25,6 +26,11 @@ internal static class Pipeline
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        if (app.Configuration.Role() == ServerRole.Worker)
+        {
+            return app; // a worker runs jobs and answers health checks, nothing else
+        }
+
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("IDRP API reference").WithOpenApiRoutePattern("/openapi/{documentName}.json"))
             .AllowAnonymous();

@@ -6,6 +6,7 @@ using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
 using Idrp.Server.Api;
 using Idrp.Server.Auth;
+using Idrp.Server.Jobs;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
@@ -41,7 +42,8 @@ internal static class ServerServiceCollectionExtensions
             Path.GetFullPath(sp.GetRequiredService<IOptions<IdrpOptions>>().Value.DataDirectory)));
         services.AddSingleton<Features.Uploads.UploadHashes>();
         services.AddIdrpExtraction();
-        services.AddHttpClient(Features.Fixity.FixityApi.HttpClientName).RemoveAllLoggers(); // its default logs name each URL, and a link may carry credentials
+        builder.AddIdrpJobs();
+        services.AddHttpClient(Features.Fixity.FixityCheck.HttpClientName).RemoveAllLoggers(); // its default logs name each URL, and a link may carry credentials
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
 

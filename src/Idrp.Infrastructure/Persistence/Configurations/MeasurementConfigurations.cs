@@ -53,10 +53,12 @@ internal sealed class DataAssetConfiguration : IEntityTypeConfiguration<DataAsse
         builder.Property(a => a.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.BlobKey).HasMaxLength(Limits.Uri);
         builder.Property(a => a.LinkUri).HasMaxLength(Limits.Uri);
+        builder.Property(a => a.FixityStatus).HasMaxLength(16);
         builder.HasOne(a => a.Measurement).WithMany(m => m.DataAssets).HasForeignKey(a => a.MeasurementId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Proposal>().WithMany().HasForeignKey(a => a.ProposalId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(a => new { a.MeasurementId, a.RelativePath, a.DataAssetName }).IsUnique();
         builder.HasIndex(a => new { a.ProposalId, a.Id });
+        builder.HasIndex(a => a.FixityCheckedAt);
     }
 }
 
@@ -74,6 +76,7 @@ internal sealed class DerivationConfiguration : IEntityTypeConfiguration<Derivat
         builder.HasMany(d => d.Inputs).WithOne().HasForeignKey(i => i.DerivationId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(d => d.OutputAssetId);
         builder.HasIndex(d => d.OutputMeasurementId);
+        builder.HasIndex(d => d.JobId);
     }
 }
 

@@ -23,6 +23,252 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Idrp.Domain.Jobs.Job", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_requested");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_attempts");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("parameters");
+
+                    b.Property<double>("Progress")
+                        .HasColumnType("double precision")
+                        .HasColumnName("progress");
+
+                    b.Property<string>("ProgressMessage")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("progress_message");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text")
+                        .HasColumnName("result");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<Guid>("TargetMeasurementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("target_measurement_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.Property<string>("TypeVersion")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type_version");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("worker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_jobs");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_jobs_owner_id_id");
+
+                    b.HasIndex("ProposalId", "Id")
+                        .HasDatabaseName("ix_jobs_proposal_id_id");
+
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("ix_jobs_state_id");
+
+                    b.HasIndex("TargetMeasurementId", "Id")
+                        .HasDatabaseName("ix_jobs_target_measurement_id_id");
+
+                    b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobInput", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("asset_id");
+
+                    b.HasKey("JobId", "AssetId")
+                        .HasName("pk_job_inputs");
+
+                    b.HasIndex("AssetId")
+                        .HasDatabaseName("ix_job_inputs_asset_id");
+
+                    b.ToTable("job_inputs", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobLogEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("message");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_log");
+
+                    b.HasIndex("JobId", "Id")
+                        .HasDatabaseName("ix_job_log_job_id_id");
+
+                    b.ToTable("job_log", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobOutput", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("DerivedFrom")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("derived_from");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Md5")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("character varying(160)")
+                        .HasColumnName("md5");
+
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("media_type");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RelativePath")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("relative_path");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("character varying(160)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<string>("StagingKey")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("staging_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_outputs");
+
+                    b.HasIndex("JobId", "Attempt")
+                        .HasDatabaseName("ix_job_outputs_job_id_attempt");
+
+                    b.ToTable("job_outputs", (string)null);
+                });
+
             modelBuilder.Entity("Idrp.Domain.Model.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -178,6 +424,15 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("extracted_metadata");
 
+                    b.Property<DateTimeOffset?>("FixityCheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fixity_checked_at");
+
+                    b.Property<string>("FixityStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("fixity_status");
+
                     b.Property<string>("IntellectualPropertyRights")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)")
@@ -236,6 +491,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_data_assets");
 
+                    b.HasIndex("FixityCheckedAt")
+                        .HasDatabaseName("ix_data_assets_fixity_checked_at");
+
                     b.HasIndex("ProposalId", "Id")
                         .HasDatabaseName("ix_data_assets_proposal_id_id");
 
@@ -271,6 +529,10 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
                     b.Property<Guid?>("OutputAssetId")
                         .HasColumnType("uuid")
                         .HasColumnName("output_asset_id");
@@ -299,6 +561,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_derivations");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_derivations_job_id");
 
                     b.HasIndex("OutputAssetId")
                         .HasDatabaseName("ix_derivations_output_asset_id");
@@ -1225,6 +1490,60 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("account_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Domain.Jobs.Job", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.Proposal", null)
+                        .WithMany()
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_jobs_proposals_proposal_id");
+
+                    b.HasOne("Idrp.Domain.Model.Measurement", null)
+                        .WithMany()
+                        .HasForeignKey("TargetMeasurementId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_jobs_measurements_target_measurement_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobInput", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.DataAsset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_inputs_data_assets_asset_id");
+
+                    b.HasOne("Idrp.Domain.Jobs.Job", null)
+                        .WithMany("Inputs")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_inputs_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobLogEntry", b =>
+                {
+                    b.HasOne("Idrp.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_log_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobOutput", b =>
+                {
+                    b.HasOne("Idrp.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_outputs_jobs_job_id");
+                });
+
             modelBuilder.Entity("Idrp.Domain.Model.ApiToken", b =>
                 {
                     b.HasOne("Idrp.Domain.Model.Person", null)
@@ -1533,6 +1852,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_account_tokens_accounts_user_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.Job", b =>
+                {
+                    b.Navigation("Inputs");
                 });
 
             modelBuilder.Entity("Idrp.Domain.Model.Derivation", b =>

@@ -17,6 +17,252 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Idrp.Domain.Jobs.Job", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_requested");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long?>("HeartbeatAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("heartbeat_at");
+
+                    b.Property<int>("MaxAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_attempts");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("parameters");
+
+                    b.Property<double>("Progress")
+                        .HasColumnType("REAL")
+                        .HasColumnName("progress");
+
+                    b.Property<string>("ProgressMessage")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("progress_message");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<Guid>("TargetMeasurementId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_measurement_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<string>("TypeVersion")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type_version");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("worker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_jobs");
+
+                    b.HasIndex("OwnerId", "Id")
+                        .HasDatabaseName("ix_jobs_owner_id_id");
+
+                    b.HasIndex("ProposalId", "Id")
+                        .HasDatabaseName("ix_jobs_proposal_id_id");
+
+                    b.HasIndex("State", "Id")
+                        .HasDatabaseName("ix_jobs_state_id");
+
+                    b.HasIndex("TargetMeasurementId", "Id")
+                        .HasDatabaseName("ix_jobs_target_measurement_id_id");
+
+                    b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobInput", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("asset_id");
+
+                    b.HasKey("JobId", "AssetId")
+                        .HasName("pk_job_inputs");
+
+                    b.HasIndex("AssetId")
+                        .HasDatabaseName("ix_job_inputs_asset_id");
+
+                    b.ToTable("job_inputs", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobLogEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_log");
+
+                    b.HasIndex("JobId", "Id")
+                        .HasDatabaseName("ix_job_log_job_id_id");
+
+                    b.ToTable("job_log", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobOutput", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("DerivedFrom")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("derived_from");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Md5")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("md5");
+
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("media_type");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RelativePath")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("relative_path");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size");
+
+                    b.Property<string>("StagingKey")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("staging_key");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_outputs");
+
+                    b.HasIndex("JobId", "Attempt")
+                        .HasDatabaseName("ix_job_outputs_job_id_attempt");
+
+                    b.ToTable("job_outputs", (string)null);
+                });
+
             modelBuilder.Entity("Idrp.Domain.Model.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -172,6 +418,15 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("extracted_metadata");
 
+                    b.Property<long?>("FixityCheckedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fixity_checked_at");
+
+                    b.Property<string>("FixityStatus")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fixity_status");
+
                     b.Property<string>("IntellectualPropertyRights")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT")
@@ -230,6 +485,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_data_assets");
 
+                    b.HasIndex("FixityCheckedAt")
+                        .HasDatabaseName("ix_data_assets_fixity_checked_at");
+
                     b.HasIndex("ProposalId", "Id")
                         .HasDatabaseName("ix_data_assets_proposal_id_id");
 
@@ -265,6 +523,10 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<Guid?>("JobId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
                     b.Property<Guid?>("OutputAssetId")
                         .HasColumnType("TEXT")
                         .HasColumnName("output_asset_id");
@@ -293,6 +555,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_derivations");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_derivations_job_id");
 
                     b.HasIndex("OutputAssetId")
                         .HasDatabaseName("ix_derivations_output_asset_id");
@@ -1213,6 +1478,60 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("account_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Domain.Jobs.Job", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.Proposal", null)
+                        .WithMany()
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_jobs_proposals_proposal_id");
+
+                    b.HasOne("Idrp.Domain.Model.Measurement", null)
+                        .WithMany()
+                        .HasForeignKey("TargetMeasurementId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_jobs_measurements_target_measurement_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobInput", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.DataAsset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_inputs_data_assets_asset_id");
+
+                    b.HasOne("Idrp.Domain.Jobs.Job", null)
+                        .WithMany("Inputs")
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_inputs_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobLogEntry", b =>
+                {
+                    b.HasOne("Idrp.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_log_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.JobOutput", b =>
+                {
+                    b.HasOne("Idrp.Domain.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_outputs_jobs_job_id");
+                });
+
             modelBuilder.Entity("Idrp.Domain.Model.ApiToken", b =>
                 {
                     b.HasOne("Idrp.Domain.Model.Person", null)
@@ -1521,6 +1840,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_account_tokens_accounts_user_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Jobs.Job", b =>
+                {
+                    b.Navigation("Inputs");
                 });
 
             modelBuilder.Entity("Idrp.Domain.Model.Derivation", b =>

@@ -1,0 +1,46 @@
+using Idrp.Infrastructure.Jobs;
+using Idrp.Infrastructure.Persistence;
+using Idrp.Server.Features.Fixity;
+using Idrp.Server.Hosting;
+
+namespace Idrp.Server.Jobs;
+
+/// <summary>What a process of the platform does: everything (embedded default), only the web side, or only jobs.</summary>
+public enum ServerRole
+{
+    /// <summary>API, web UI and jobs in one process.</summary>
+    All,
+
+    /// <summary>API and web UI; jobs are submitted to the shared database and run by workers.</summary>
+    Web,
+
+    /// <summary>Runs jobs only (and answers /health); started as <c>--role worker</c>.</summary>
+    Worker,
+}
+
+internal static class JobsHosting
+{
+    public static ServerRole Role(this IConfiguration configuration) => configuration.GetValue("Role", ServerRole.All);
+
+    /// <summary>The job frame: engine, runner, the job types built into the platform, and the recurring maintenance jobs.</summary>
+    public static WebApplicationBuilder AddIdrpJobs(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var dataDirectory = Path.GetFullPath(configuration.GetValue("DataDirectory", new IdrpOptions().DataDirectory)!);
+        services.AddIdrpJobEngine(database, dataDirectory, jobs, runsJobs: configuration.Role() != ServerRole.Web,
+            schedule: q => MaintenanceJobs.Schedule(q, jobs));
+
+        services.AddSingleton<JobTypeRegistry>();
+        services.AddSingleton<JobDispatcher>();
+        services.AddSingleton<JobRunner>();
+        services.AddScoped<JobService>();
+        services.AddTransient<RunPlatformJob>();
+
+        services.AddJobType<FixityJobType>();
+        return builder;
+    }
+}
