@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +13,9 @@ namespace Idrp.Testing;
 public sealed class IdrpServer : IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-for-tests";
+
+    /// <summary>The assembly of test-only job types (e.g. "test.slow-copy"), beside the tests.</summary>
+    public static string TestJobTypesAssembly => Path.Combine(AppContext.BaseDirectory, "Idrp.Jobs.TestTypes.dll");
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "idrp-tests", Guid.NewGuid().ToString("N"));
     private TestDatabase? _database;
@@ -111,13 +113,22 @@ public sealed class IdrpServer : IAsyncLifetime
                 // Tests serve linked files from loopback and mount one archive folder.
                 ["Archives:AllowedHosts:0"] = "127.0.0.1",
                 ["Archives:Roots:test"] = Path.Combine(dataDirectory, "archive"),
+                // The test job types, loaded as an operator loads their own.
+                ["Jobs:TypeAssemblies:0"] = TestJobTypesAssembly,
+                ["Jobs:HeartbeatInterval"] = "00:00:00.250",
             };
             foreach (var (key, value) in storage.Settings)
             {
                 settings[key] = value;
             }
 
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+            // Settings, not app configuration: the server reads some (database provider, job store) while it registers
+            // its services, before configuration added by ConfigureAppConfiguration would be visible.
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
             builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(new CollectingLoggerProvider(logs)));
         }
     }

@@ -43,14 +43,19 @@ public sealed class JobsOptions
 public static class JobEngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Quartz.NET on the platform's database (its own qrtz_ tables, created on first start), clustered so that any
-    /// number of server and worker processes share it: a node that dies has its running jobs recovered by another (or
-    /// by itself when it comes back). <paramref name="runsJobs"/> false gives a scheduler that only submits (web role);
+    /// Quartz.NET on the platform's database (its own qrtz_ tables, created on first start). On PostgreSQL it is
+    /// clustered, so that any number of server and worker processes share it and a node that dies has its running jobs
+    /// recovered by another; on SQLite it is one process that recovers its own jobs when it starts again. <paramref name="runsJobs"/> false gives a scheduler that only submits (web role);
     /// <paramref name="schedule"/> adds the platform's recurring jobs.
     /// </summary>
     public static IServiceCollection AddIdrpJobEngine(this IServiceCollection services, DatabaseOptions database, string dataDirectory, JobsOptions options, bool runsJobs, Action<IQuartzBuilder>? schedule = null)
     {
         var resolved = ResolvedDatabase.From((database, dataDirectory));
+        if (resolved.Provider == DatabaseProvider.Sqlite && !runsJobs)
+        {
+            throw new InvalidOperationException("A web-only server needs workers that share its database, which SQLite cannot do: use PostgreSQL (Database:Provider) or run with Role=All.");
+        }
+
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(s =>
@@ -63,18 +68,20 @@ public static class JobEngineServiceCollectionExtensions
             {
                 if (resolved.Provider == DatabaseProvider.Sqlite)
                 {
+                    // Quartz refuses clustering on SQLite (its file locks cannot do row locking), so an embedded
+                    // platform is one process; a job it ran when it died is recovered when it starts again.
                     store.UseSqlite(resolved.ConnectionString);
                 }
                 else
                 {
                     store.UsePostgres(resolved.ConnectionString);
+                    store.UseClustering(c =>
+                    {
+                        c.CheckinInterval = options.ClusterCheckinInterval;
+                        c.CheckinMisfireThreshold = options.ClusterCheckinMisfireThreshold;
+                    });
                 }
 
-                store.UseClustering(c =>
-                {
-                    c.CheckinInterval = options.ClusterCheckinInterval;
-                    c.CheckinMisfireThreshold = options.ClusterCheckinMisfireThreshold;
-                });
                 store.ProvisionSchema();
             });
             schedule?.Invoke(q);

@@ -43,6 +43,7 @@ public interface IBlobStore
     /// <summary>The blob's length, or null when it does not exist.</summary>
     Task<long?> GetLengthAsync(string blobKey, CancellationToken cancellationToken);
 
+    /// <summary>Removes a blob; a blob that does not exist is no error.</summary>
     Task DeleteAsync(string blobKey, CancellationToken cancellationToken);
 }
 

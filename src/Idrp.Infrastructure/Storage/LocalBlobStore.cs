@@ -106,7 +106,15 @@ public sealed partial class LocalBlobStore : IBlobStore
 
     public Task DeleteAsync(string blobKey, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(blobKey));
+        try
+        {
+            File.Delete(PathOf(blobKey));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleting what is not there is done, as on S3.
+        }
+
         return Task.CompletedTask;
     }
 

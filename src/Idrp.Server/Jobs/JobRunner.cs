@@ -306,7 +306,16 @@ internal sealed partial class JobRunner(
 
     private async Task FailAsync(IdrpDbContext db, Job job, int attempt, JobLog log, string message, CancellationToken cancellationToken)
     {
-        await CleanEarlierAttemptsAsync(db, job.Id, attempt + 1, cancellationToken);
+        try
+        {
+            await CleanEarlierAttemptsAsync(db, job.Id, attempt + 1, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or Amazon.S3.AmazonS3Exception or UnauthorizedAccessException)
+        {
+            // The job fails either way; what is left staged is removed by the next attempt or stays findable in job_outputs.
+            LogCleanupFailed(logger, e, job.Id);
+        }
+
         await log.WriteAsync(JobLogLevel.Error, message, cancellationToken);
         await FinishAsync(db, job.Id, attempt, JobState.Failed, message, cancellationToken);
     }
@@ -365,6 +374,9 @@ internal sealed partial class JobRunner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} of type {JobType} crashed")]
     private static partial void LogJobCrashed(ILogger logger, Exception exception, Guid jobId, string jobType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing the staged outputs of job {JobId} failed")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, Guid jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of job {JobId} failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception, Guid jobId);

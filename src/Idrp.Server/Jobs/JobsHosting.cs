@@ -31,6 +31,11 @@ internal static class JobsHosting
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var dataDirectory = Path.GetFullPath(configuration.GetValue("DataDirectory", new IdrpOptions().DataDirectory)!);
+        if (database.Provider == DatabaseProvider.Sqlite && configuration.Role() == ServerRole.Worker)
+        {
+            throw new InvalidOperationException("Separate worker processes share the database with the servers, which SQLite cannot do: use PostgreSQL (Database:Provider), or let the server run the jobs (Role=All, the default).");
+        }
+
         services.AddIdrpJobEngine(database, dataDirectory, jobs, runsJobs: configuration.Role() != ServerRole.Web,
             schedule: q => MaintenanceJobs.Schedule(q, jobs));
 
@@ -41,6 +46,36 @@ internal static class JobsHosting
         services.AddTransient<RunPlatformJob>();
 
         services.AddJobType<FixityJobType>();
+        foreach (var path in configuration.GetSection("Jobs:TypeAssemblies").Get<string[]>() ?? [])
+        {
+            AddJobTypesFrom(services, path);
+        }
+
         return builder;
+    }
+
+    /// <summary>
+    /// Registers every job type in an assembly the operator names (Jobs:TypeAssemblies): a facility adds its own analysis
+    /// as a job type without rebuilding the platform. The assembly should reference Idrp.Domain only.
+    /// </summary>
+    private static void AddJobTypesFrom(IServiceCollection services, string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new InvalidOperationException($"Jobs:TypeAssemblies names '{full}', which does not exist.");
+        }
+
+        var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
+        var found = assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(Domain.Jobs.IJobType).IsAssignableFrom(t)).ToList();
+        if (found.Count == 0)
+        {
+            throw new InvalidOperationException($"The assembly '{full}' (Jobs:TypeAssemblies) holds no public job type.");
+        }
+
+        foreach (var type in found)
+        {
+            services.AddSingleton(typeof(Domain.Jobs.IJobType), type);
+        }
     }
 }
