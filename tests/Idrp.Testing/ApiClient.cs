@@ -7,13 +7,19 @@ using System.Text.Json.Nodes;
 
 namespace Idrp.Testing;
 
+/// <summary>Something that serves the API: an in-process test server or a server process.</summary>
+public interface IServerEndpoint
+{
+    HttpClient NewHttpClient(bool cookies = false);
+}
+
 /// <summary>An HTTP client for the API as a script would use it: JSON in, JSON out, a bearer token if it has one.</summary>
 public sealed class ApiClient
 {
     private readonly HttpClient _http;
-    private readonly IdrpServer _server;
+    private readonly IServerEndpoint _server;
 
-    public ApiClient(HttpClient http, IdrpServer server, string? token = null, Guid? personId = null)
+    public ApiClient(HttpClient http, IServerEndpoint server, string? token = null, Guid? personId = null)
     {
         _http = http;
         _server = server;

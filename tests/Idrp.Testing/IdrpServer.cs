@@ -10,7 +10,7 @@ namespace Idrp.Testing;
 /// A real IDRP server on Kestrel at a loopback port, with its own data folder and database. One per test
 /// class; tests create their own users and proposals, so they do not depend on each other or on order.
 /// </summary>
-public sealed class IdrpServer : IAsyncLifetime
+public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
 {
     public const string AdminPassword = "admin-password-for-tests";
 

@@ -62,6 +62,11 @@ public static class JobEngineServiceCollectionExtensions
             {
                 s.InstanceName = "idrp";
                 s.IdleWaitTime = options.PollInterval;
+                if (resolved.Provider == DatabaseProvider.Postgres)
+                {
+                    // Names the node in each job's record (and in logs): which machine, which process.
+                    s.InstanceId = $"{Environment.MachineName}-{Environment.ProcessId}";
+                }
             });
             q.UseDefaultThreadPool(Math.Max(1, options.Concurrency));
             q.UsePersistentStore(store =>
