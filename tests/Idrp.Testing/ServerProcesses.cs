@@ -157,7 +157,8 @@ public sealed class ServerProcess(Process process, Uri baseAddress) : IServerEnd
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var http = NewHttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        // Generous: a cold start (JIT, migrations, Quartz schema check) on a busy 2-core machine takes tens of seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {
             try
