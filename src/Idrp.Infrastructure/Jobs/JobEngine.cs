@@ -64,7 +64,7 @@ public static class JobEngineServiceCollectionExtensions
                 s.IdleWaitTime = options.PollInterval;
                 if (resolved.Provider == DatabaseProvider.Postgres)
                 {
-                    // Names the node in each job's record (and in logs): which machine, which process.
+                    // A cluster node's name says which machine and which process (jobs record the same name).
                     s.InstanceId = $"{Environment.MachineName}-{Environment.ProcessId}";
                 }
             });

@@ -50,9 +50,12 @@ internal sealed class JobDispatcher(ISchedulerFactory schedulers, TimeProvider c
 [DisallowConcurrentExecution]
 internal sealed class RunPlatformJob(JobRunner runner) : IJob
 {
+    /// <summary>How a job's record names the process that runs it: host and process id.</summary>
+    public static readonly string WorkerName = $"{Environment.MachineName}-{Environment.ProcessId}";
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var id = Guid.Parse(context.MergedJobDataMap.GetString(JobDispatcher.JobIdKey)!);
-        await runner.RunAsync(id, context.Scheduler.SchedulerInstanceId, cancellationToken);
+        await runner.RunAsync(id, WorkerName, cancellationToken);
     }
 }

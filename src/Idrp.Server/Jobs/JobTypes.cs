@@ -93,6 +93,11 @@ internal sealed class JobTypeRegistry(IEnumerable<IJobType> types)
 
     private static string CleanJsonMessage(string message)
     {
+        if (System.Text.RegularExpressions.Regex.Match(message, "The JSON property '([^']*)' could not be mapped") is { Success: true } unknown)
+        {
+            return $"This job type has no parameter '{unknown.Groups[1].Value}'; see its schema at /api/v1/job-types.";
+        }
+
         // The serializer names CLR types ("System.Int32"); users know JSON.
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         var text = cut > 0 ? message[..cut] : message;
