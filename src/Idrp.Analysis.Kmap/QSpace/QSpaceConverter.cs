@@ -60,13 +60,26 @@ public static class QSpaceConverter
             return null;
         }
 
+        // Entries come in file order, which need not be eta order (h5py lists links in hash order unless told to track
+        // creation order): the step is checked on the sorted angles.
         var first = entries[0].Geometry;
-        var step = entries[1].Geometry.Eta - first.Eta;
-        for (var e = 1; e < entries.Count; e++)
+        var etas = new double[entries.Count];
+        for (var e = 0; e < entries.Count; e++)
         {
             var g = entries[e].Geometry;
-            var d = g.Eta - entries[e - 1].Geometry.Eta;
-            if (Math.Abs(d - step) > 0.01 * Math.Abs(step) || g.Phi != first.Phi || g.Nu != first.Nu || g.Delta != first.Delta)
+            if (g.Phi != first.Phi || g.Nu != first.Nu || g.Delta != first.Delta)
+            {
+                return null;
+            }
+
+            etas[e] = g.Eta;
+        }
+
+        Array.Sort(etas);
+        var step = etas[1] - etas[0];
+        for (var e = 1; e < etas.Length; e++)
+        {
+            if (Math.Abs(etas[e] - etas[e - 1] - step) > 0.01 * Math.Abs(step))
             {
                 return null;
             }
