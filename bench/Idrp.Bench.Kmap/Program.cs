@@ -90,6 +90,7 @@ foreach (var median in new[] { false, true })
         Rss.PeakMb()]);
 }
 
+KmapMaps? idrpMedianGaussian = null;
 var grid = last!.Layout.Grid;
 Console.WriteLine(string.Create(culture, $"grid {grid.Shape} bins, step {grid.Step.X:E3} {grid.Step.Y:E3} {grid.Step.Z:E3} 1/A"));
 
@@ -107,6 +108,10 @@ foreach (var (median, method) in new[] { (false, FitMethod.Gaussian), (true, Fit
 
     var wall = t.Elapsed;
     var maps = KmapMaps.Compute(fit, new StrainReference.Spacing(truth.D0));
+    if (median && method == FitMethod.Gaussian)
+    {
+        idrpMedianGaussian = maps;
+    }
     var (strain, tiltX, tiltY, failed) = Accuracy(maps, truth);
     rows.Add([
         string.Create(culture, $"fit {fit.Points.Count} points, {method}, cubes {(median ? "with" : "without")} median"),
@@ -128,6 +133,11 @@ foreach (var (median, method) in new[] { (false, FitMethod.Gaussian), (true, Fit
 
         rows.Add(["maps: CSV + HDF5 + 4 PNG heatmaps", Fmt(e.Elapsed), Cpu.Since(exportCpu), "", ""]);
     }
+}
+
+if (options.Xsocs is { } xsocsSource)
+{
+    rows.AddRange(XsocsRun.Run(options.Python, xsocsSource, master, Path.Combine(cache, "xsocs"), grid.Shape, options.Threads, truth, idrpMedianGaussian!));
 }
 
 Console.WriteLine();
@@ -169,11 +179,13 @@ static (double Strain, double TiltX, double TiltY, int Failed) Accuracy(KmapMaps
     return (Math.Sqrt(s / n), Math.Sqrt(x / n), Math.Sqrt(y / n), failed);
 }
 
-internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Threads)
+internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Threads, string? Xsocs, string Python)
 {
     public static Args Parse(string[] args)
     {
         var cache = Path.Combine(Path.GetTempPath(), "idrp-bench-kmap");
+        string? xsocs = null;
+        var python = "/usr/bin/python3";
         int nx = 30, ny = 30, angles = 21, threads = Environment.ProcessorCount;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -185,12 +197,14 @@ internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Thread
                 case "--ny": ny = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--angles": angles = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--xsocs": xsocs = Path.GetFullPath(v); break;
+                case "--python": python = v; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
         Directory.CreateDirectory(cache);
-        return new Args(cache, nx, ny, angles, threads);
+        return new Args(cache, nx, ny, angles, threads, xsocs, python);
     }
 }
 
