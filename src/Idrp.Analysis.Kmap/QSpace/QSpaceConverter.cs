@@ -440,6 +440,8 @@ public static class QSpaceConverter
             // One cube per point of the block: frames are taken entry by entry so that each entry's look-up table is
             // reused for the whole block while it is in cache (background counts hit it at random places).
             var cube = ArrayPool<float>.Shared.Rent(binCount * PointsPerBlock);
+            // Without a filter the frame is only needed for binning: uint16 chunks are binned as they are inflated.
+            var fused = !options.MedianFilter && typeof(T) == typeof(ushort);
             long read = 0, filter = 0, bin = 0, write = 0, frames = 0;
             try
             {
@@ -461,6 +463,14 @@ public static class QSpaceConverter
                         {
                             var point = points[slot];
                             var t0 = Stopwatch.GetTimestamp();
+                            if (fused && reader.TryBinFrame(e, point, tables[e], cube.AsSpan((slot - first) * binCount, binCount), scales[e][point]))
+                            {
+                                // Decoded and binned chunk by chunk: the frame is never materialised. Counted as read+inflate.
+                                read += Stopwatch.GetTimestamp() - t0;
+                                frames++;
+                                continue;
+                            }
+
                             reader.ReadFrame(e, point, raw);
                             var t1 = Stopwatch.GetTimestamp();
                             read += t1 - t0;
