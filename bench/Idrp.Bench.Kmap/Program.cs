@@ -68,6 +68,64 @@ foreach (var median in new[] { false, true })
     PeakFitter.Fit(warm, new FitOptions());
 }
 
+// Profile of the unfiltered per-frame path on one thread, A/B interleaved so that both see the same machine load:
+// read the frame then bin it (materialised) against binning straight from the inflated chunks (fused).
+{
+    var profileGrid = QSpaceConverter.GridFor(dataset, new QSpaceOptions());
+    var table = new int[dataset.FrameShape.Rows * dataset.FrameShape.Columns];
+    for (var p = 0; p < table.Length; p++)
+    {
+        var q = Id01QConversion.PixelQ(dataset.Entries[0].Geometry, p / dataset.FrameShape.Columns, p % dataset.FrameShape.Columns);
+        table[p] = profileGrid.BinOf(q.X, q.Y, q.Z);
+    }
+
+    using var reader = dataset.OpenFrames();
+    var frame = new ushort[reader.FrameLength];
+    var profileCube = new float[profileGrid.BinCount];
+    double materialised = 0, fusedCpu = 0, readOnly = 0;
+    var profilePoints = Math.Min(dataset.PointCount, 60);
+    for (var round = 0; round < 3; round++)
+    {
+        foreach (var mode in new[] { 0, 1, 2 })
+        {
+            var c = Cpu.Now();
+            for (var k = 0; k < profilePoints; k++)
+            {
+                for (var e = 0; e < dataset.Entries.Count; e++)
+                {
+                    if (mode == 1)
+                    {
+                        reader.TryBinFrame(e, k, table, profileCube, 1f);
+                    }
+                    else
+                    {
+                        reader.ReadFrame(e, k, frame);
+                        if (mode == 0)
+                        {
+                            QSpaceConverter.Bin<ushort>(frame, table, profileCube, 1f);
+                        }
+                    }
+                }
+            }
+
+            var spent = (Cpu.Now() - c).TotalSeconds;
+            if (mode == 0) { materialised += spent; } else if (mode == 1) { fusedCpu += spent; } else { readOnly += spent; }
+        }
+    }
+
+    var perFrame = 1e6 / (3.0 * profilePoints * dataset.Entries.Count);
+    rows.Add([
+        "profile, one thread, unfiltered: µs CPU per frame",
+        "", "",
+        string.Create(culture, $"read+inflate+unshuffle {readOnly * perFrame:F0}; read then bin (materialised frame) {materialised * perFrame:F0}; bin straight from the inflated chunks (fused, what conversion does) {fusedCpu * perFrame:F0}"),
+        ""]);
+    if (options.ProfileOnly)
+    {
+        Console.WriteLine(string.Join(" | ", rows[^1]));
+        return 0;
+    }
+}
+
 QSpaceResult? last = null;
 foreach (var median in new[] { false, true })
 {
@@ -90,6 +148,7 @@ foreach (var median in new[] { false, true })
         Rss.PeakMb()]);
 }
 
+KmapMaps? idrpMedianGaussian = null;
 var grid = last!.Layout.Grid;
 Console.WriteLine(string.Create(culture, $"grid {grid.Shape} bins, step {grid.Step.X:E3} {grid.Step.Y:E3} {grid.Step.Z:E3} 1/A"));
 
@@ -107,6 +166,10 @@ foreach (var (median, method) in new[] { (false, FitMethod.Gaussian), (true, Fit
 
     var wall = t.Elapsed;
     var maps = KmapMaps.Compute(fit, new StrainReference.Spacing(truth.D0));
+    if (median && method == FitMethod.Gaussian)
+    {
+        idrpMedianGaussian = maps;
+    }
     var (strain, tiltX, tiltY, failed) = Accuracy(maps, truth);
     rows.Add([
         string.Create(culture, $"fit {fit.Points.Count} points, {method}, cubes {(median ? "with" : "without")} median"),
@@ -128,6 +191,11 @@ foreach (var (median, method) in new[] { (false, FitMethod.Gaussian), (true, Fit
 
         rows.Add(["maps: CSV + HDF5 + 4 PNG heatmaps", Fmt(e.Elapsed), Cpu.Since(exportCpu), "", ""]);
     }
+}
+
+if (options.Xsocs is { } xsocsSource)
+{
+    rows.AddRange(XsocsRun.Run(options.Python, xsocsSource, master, Path.Combine(cache, "xsocs"), grid.Shape, options.Threads, truth, idrpMedianGaussian!));
 }
 
 Console.WriteLine();
@@ -169,12 +237,16 @@ static (double Strain, double TiltX, double TiltY, int Failed) Accuracy(KmapMaps
     return (Math.Sqrt(s / n), Math.Sqrt(x / n), Math.Sqrt(y / n), failed);
 }
 
-internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Threads)
+internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Threads, string? Xsocs, string Python, bool ProfileOnly)
 {
     public static Args Parse(string[] args)
     {
         var cache = Path.Combine(Path.GetTempPath(), "idrp-bench-kmap");
+        string? xsocs = null;
+        var python = "/usr/bin/python3";
         int nx = 30, ny = 30, angles = 21, threads = Environment.ProcessorCount;
+        var profileOnly = args.Contains("--profile-only");
+        args = args.Where(a => a != "--profile-only").ToArray();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var v = args[i + 1];
@@ -185,12 +257,14 @@ internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Thread
                 case "--ny": ny = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--angles": angles = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(v, CultureInfo.InvariantCulture); break;
+                case "--xsocs": xsocs = Path.GetFullPath(v); break;
+                case "--python": python = v; break;
                 default: throw new ArgumentException($"Unknown option {args[i]}");
             }
         }
 
         Directory.CreateDirectory(cache);
-        return new Args(cache, nx, ny, angles, threads);
+        return new Args(cache, nx, ny, angles, threads, xsocs, python, profileOnly);
     }
 }
 

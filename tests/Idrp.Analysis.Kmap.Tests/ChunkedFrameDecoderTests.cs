@@ -88,4 +88,72 @@ public sealed class ChunkedFrameDecoderTests
             Assert.Equal(reference, fast);
         }
     }
+
+    [Theory]
+    [InlineData(129)]
+    [InlineData(31)]
+    [InlineData(97)]
+    public void Vector_shuffled_row_binning_agrees_with_its_scalar_twin(int length)
+    {
+        var random = new Random(length);
+        var lo = new byte[length];
+        var hi = new byte[length];
+        var table = new int[length];
+        for (var i = 0; i < length; i++)
+        {
+            // Mostly zeros, as detector frames are; some values above 255 so the high byte matters.
+            var value = random.NextDouble() < 0.3 ? random.Next(1, 70000) % 65536 : 0;
+            (lo[i], hi[i]) = ((byte)value, (byte)(value >> 8));
+            table[i] = random.NextDouble() < 0.1 ? -1 : random.Next(0, 50);
+        }
+
+        var vector = new float[50];
+        var scalar = new float[50];
+        ChunkedFrameDecoder.BinShuffledRow(lo, hi, table, vector, 0.5f);
+        ChunkedFrameDecoder.BinShuffledRowScalar(lo, hi, table, scalar, 0.5f);
+
+        Assert.Equal(scalar, vector);
+        Assert.True(scalar.Sum() > 0);
+    }
+
+    [Fact]
+    public void Binning_straight_from_the_chunks_equals_reading_the_frame_then_binning_it()
+    {
+        using var dir = new TempDirectory();
+        SyntheticKmap.Generate(dir.Path, new SyntheticKmapOptions { Nx = 2, Ny = 2, Angles = 2 }, TestContext.Current.CancellationToken);
+        var masters = new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "References", "python_kmap", "kmap_master.h5"), // h5py: B-tree, shuffle + deflate
+            dir.File(SyntheticKmap.MasterFileName), // PureHDF writer: fixed array
+        };
+
+        foreach (var master in masters)
+        {
+            var dataset = KmapDataset.Open(master);
+            using var reader = dataset.OpenFrames();
+            var frame = new ushort[reader.FrameLength];
+            var random = new Random(3);
+            var table = new int[reader.FrameLength];
+            for (var p = 0; p < table.Length; p++)
+            {
+                // Masked pixels (-1) and many pixels per bin, as a real look-up table has.
+                table[p] = random.NextDouble() < 0.05 ? -1 : random.Next(0, 997);
+            }
+
+            for (var e = 0; e < dataset.Entries.Count; e++)
+            {
+                for (var k = 0; k < dataset.PointCount; k++)
+                {
+                    var fused = new float[997];
+                    var reference = new float[997];
+                    Assert.True(reader.TryBinFrame(e, k, table, fused, 1.5f));
+                    reader.ReadFrame(e, k, frame);
+                    Idrp.Analysis.Kmap.QSpace.QSpaceConverter.Bin<ushort>(frame, table, reference, 1.5f);
+
+                    Assert.Equal(reference, fused);
+                    Assert.True(reference.Sum() > 0);
+                }
+            }
+        }
+    }
 }

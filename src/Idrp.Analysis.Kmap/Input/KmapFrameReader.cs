@@ -70,6 +70,31 @@ public sealed class KmapFrameReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// When the entry's uint16 frames are decoded from the chunk index, adds frame <paramref name="point"/> of
+    /// <paramref name="entry"/> into <paramref name="cube"/> through <paramref name="table"/> straight from the inflated
+    /// chunks and returns true; otherwise does nothing and returns false (read the frame, then bin it).
+    /// </summary>
+    /// <exception cref="KmapException">The chunk data are corrupt or truncated; names the dataset.</exception>
+    internal bool TryBinFrame(int entry, int point, ReadOnlySpan<int> table, Span<float> cube, float scale)
+    {
+        var e = _dataset.Entries[entry];
+        if (e.Chunks is not { ElementSize: 2 } index || _dataset.ElementType != FrameElementType.UInt16)
+        {
+            return false;
+        }
+
+        try
+        {
+            _decoder.BinFrame(index, e.FirstFrame + point, table, cube, scale);
+            return true;
+        }
+        catch (Exception ex) when (ex is not KmapException)
+        {
+            throw new KmapException($"Cannot read frame {point} of entry '{e.Name}': {ex.Message}", _dataset.Path, e.ImageDataset, ex);
+        }
+    }
+
     private IH5Dataset Fallback(int entry)
     {
         if (_file is null)

@@ -60,13 +60,26 @@ public static class QSpaceConverter
             return null;
         }
 
+        // Entries come in file order, which need not be eta order (h5py lists links in hash order unless told to track
+        // creation order): the step is checked on the sorted angles.
         var first = entries[0].Geometry;
-        var step = entries[1].Geometry.Eta - first.Eta;
-        for (var e = 1; e < entries.Count; e++)
+        var etas = new double[entries.Count];
+        for (var e = 0; e < entries.Count; e++)
         {
             var g = entries[e].Geometry;
-            var d = g.Eta - entries[e - 1].Geometry.Eta;
-            if (Math.Abs(d - step) > 0.01 * Math.Abs(step) || g.Phi != first.Phi || g.Nu != first.Nu || g.Delta != first.Delta)
+            if (g.Phi != first.Phi || g.Nu != first.Nu || g.Delta != first.Delta)
+            {
+                return null;
+            }
+
+            etas[e] = g.Eta;
+        }
+
+        Array.Sort(etas);
+        var step = etas[1] - etas[0];
+        for (var e = 1; e < etas.Length; e++)
+        {
+            if (Math.Abs(etas[e] - etas[e - 1] - step) > 0.01 * Math.Abs(step))
             {
                 return null;
             }
@@ -427,6 +440,8 @@ public static class QSpaceConverter
             // One cube per point of the block: frames are taken entry by entry so that each entry's look-up table is
             // reused for the whole block while it is in cache (background counts hit it at random places).
             var cube = ArrayPool<float>.Shared.Rent(binCount * PointsPerBlock);
+            // Without a filter the frame is only needed for binning: uint16 chunks are binned as they are inflated.
+            var fused = !options.MedianFilter && typeof(T) == typeof(ushort);
             long read = 0, filter = 0, bin = 0, write = 0, frames = 0;
             try
             {
@@ -448,6 +463,14 @@ public static class QSpaceConverter
                         {
                             var point = points[slot];
                             var t0 = Stopwatch.GetTimestamp();
+                            if (fused && reader.TryBinFrame(e, point, tables[e], cube.AsSpan((slot - first) * binCount, binCount), scales[e][point]))
+                            {
+                                // Decoded and binned chunk by chunk: the frame is never materialised. Counted as read+inflate.
+                                read += Stopwatch.GetTimestamp() - t0;
+                                frames++;
+                                continue;
+                            }
+
                             reader.ReadFrame(e, point, raw);
                             var t1 = Stopwatch.GetTimestamp();
                             read += t1 - t0;

@@ -106,6 +106,27 @@ public sealed class QSpaceH5File : IQSpaceSource, IDisposable
     /// <exception cref="KmapException">The file is not a Q-space file or is corrupt; names the dataset.</exception>
     public static QSpaceH5File Open(string path) => new(path);
 
+    /// <summary>True when <paramref name="path"/> is an HDF5 file with a <c>/Data/qspace</c> dataset (what <see cref="QSpaceH5Writer"/> writes); false for anything else, including files that are not HDF5.</summary>
+    public static bool IsQSpaceFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var file = H5File.OpenRead(path);
+            return H5Read.Exists(file, "Data/qspace");
+        }
+        catch (Exception)
+        {
+            // Not HDF5, or unreadable: the caller's next open reports why.
+            return false;
+        }
+    }
+
     public void ReadCube(int slot, Span<float> destination)
     {
         if (_index is not null)
