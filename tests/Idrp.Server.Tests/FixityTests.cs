@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Idrp.Infrastructure.Storage;
 using Idrp.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -59,35 +56,8 @@ public sealed class FixityTests(IdrpServer server) : IClassFixture<IdrpServer>
     }
 
     /// <summary>Replaces the bytes of a stored asset behind the server's back, as bit rot or an operator would.</summary>
-    private async Task OverwriteBlobAsync(Guid asset, byte[]? data)
-    {
-        var key = BlobKeys.ForAsset(asset);
-        if (server.Storage.IsS3)
-        {
-            using var s3 = new AmazonS3Client(new BasicAWSCredentials("test", "test"), new AmazonS3Config { ServiceURL = server.Storage.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-            if (data is null)
-            {
-                await s3.DeleteObjectAsync(server.Storage.Bucket, key);
-            }
-            else
-            {
-                await s3.PutObjectAsync(new PutObjectRequest { BucketName = server.Storage.Bucket, Key = key, InputStream = new MemoryStream(data) });
-            }
-
-            return;
-        }
-
-        var path = Path.Combine(server.DataDirectory, "blobs", key);
-        Assert.True(File.Exists(path), path);
-        if (data is null)
-        {
-            File.Delete(path);
-        }
-        else
-        {
-            await File.WriteAllBytesAsync(path, data, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task OverwriteBlobAsync(Guid asset, byte[]? data) =>
+        server.Storage.OverwriteBlobAsync(server.DataDirectory, BlobKeys.ForAsset(asset), data);
 
     [Fact]
     public async Task Intact_stored_assets_check_ok_and_a_corrupted_or_deleted_blob_is_a_mismatch_or_missing()

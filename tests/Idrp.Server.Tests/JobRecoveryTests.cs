@@ -30,21 +30,8 @@ public sealed class JobRecoveryTests : IAsyncLifetime
         return (user, measurement, data);
     }
 
-    private static async Task<JsonNode> WaitAsync(ApiClient user, Guid job, Func<JsonNode, bool> done, ServerProcess? serving = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            var current = await (await user.GetAsync($"/api/v1/jobs/{job}")).ReadJsonAsync(HttpStatusCode.OK);
-            if (done(current))
-            {
-                return current;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out: {current.ToJsonString()}\n{serving?.Output}");
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task<JsonNode> WaitAsync(ApiClient user, Guid job, Func<JsonNode, bool> done, ServerProcess? serving = null) =>
+        JobsWait.UntilAsync(user, job, done, () => serving?.Output ?? "");
 
     private static bool PastOutputs(JsonNode job) =>
         job["state"]!.GetValue<string>() == "running" && job["progress"]!.GetValue<double>() >= 0.6; // outputs are staged at half-time

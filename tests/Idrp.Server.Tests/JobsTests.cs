@@ -23,30 +23,10 @@ public sealed class JobsTests(IdrpServer server) : IClassFixture<IdrpServer>
     private static async Task<JsonNode> SubmitAsync(ApiClient user, object body) =>
         await (await user.PostAsync("/api/v1/jobs", body)).ReadJsonAsync(HttpStatusCode.Accepted);
 
-    /// <summary>Polls the job until <paramref name="done"/> holds (the frame's own heartbeat is a quarter second in tests).</summary>
-    private async Task<JsonNode> WaitAsync(ApiClient user, Guid job, Func<JsonNode, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var current = await (await user.GetAsync($"/api/v1/jobs/{job}")).ReadJsonAsync(HttpStatusCode.OK);
-            if (done(current))
-            {
-                return current;
-            }
+    private Task<JsonNode> WaitAsync(ApiClient user, Guid job, Func<JsonNode, bool> done) =>
+        JobsWait.UntilAsync(user, job, done, () => "Server log:\n" + string.Join("\n", server.Logs.Where(l => !l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal)).TakeLast(40)));
 
-            if (DateTime.UtcNow > deadline)
-            {
-                var log = await (await user.GetAsync($"/api/v1/jobs/{job}/log")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-                var serverLog = string.Join("\n", server.Logs.Where(l => !l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal)).TakeLast(40));
-                Assert.Fail($"The job did not get there in time: {current.ToJsonString()}\nIts log: {log}\nServer log:\n{serverLog}");
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
-    private static bool Ended(JsonNode job) => job["state"]!.GetValue<string>() is "succeeded" or "failed" or "cancelled";
+    private static bool Ended(JsonNode job) => JobsWait.Ended(job);
 
     [Fact]
     public async Task Job_types_are_listed_with_their_parameter_schema()

@@ -66,6 +66,36 @@ public sealed class TestStorage
         return (listed.S3Objects ?? []).Select(o => o.Key).ToList();
     }
 
+    /// <summary>Replaces (or with null deletes) a blob behind the server's back, as bit rot or an operator would.</summary>
+    public async Task OverwriteBlobAsync(string dataDirectory, string key, byte[]? data)
+    {
+        if (IsS3)
+        {
+            using var s3 = Client(ServiceUrl!);
+            if (data is null)
+            {
+                await s3.DeleteObjectAsync(Bucket, key);
+            }
+            else
+            {
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(data) });
+            }
+
+            return;
+        }
+
+        var path = Path.Combine(dataDirectory, "blobs", key);
+        Assert.True(File.Exists(path), path);
+        if (data is null)
+        {
+            File.Delete(path);
+        }
+        else
+        {
+            await File.WriteAllBytesAsync(path, data);
+        }
+    }
+
     private static AmazonS3Client Client(string url) =>
         new(new BasicAWSCredentials("test", "test"), new AmazonS3Config { ServiceURL = url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
 }

@@ -19,7 +19,8 @@ namespace Idrp.Server.Features.DataAssets;
 public sealed record DataAssetResponse(
     Guid Id, Guid MeasurementId, Guid ProposalId, string DataAssetName, string RelativePath, long? DataSize, string? DataChecksum,
     DateTimeOffset? DateOfCollection, string? IntellectualPropertyRights, string? MediaType, StorageKind Storage, AssetState State,
-    bool HasData, string? LinkUri, JsonElement? ExtractedMetadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version);
+    bool HasData, string? LinkUri, JsonElement? ExtractedMetadata, DateTimeOffset? FixityCheckedAt, string? FixityStatus,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, long Version);
 
 /// <summary>Editable descriptive fields; size, checksum and storage are facts about the bytes and fixed once registered.</summary>
 public record DataAssetUpdate(
@@ -88,7 +89,7 @@ internal static class DataAssetMapping
         a.Id, a.MeasurementId, a.ProposalId, a.DataAssetName, a.RelativePath, a.DataSize, a.DataChecksum, a.DateOfCollection,
         a.IntellectualPropertyRights, a.MediaType, a.Storage, a.State, a.State == AssetState.Complete, a.LinkUri,
         a.ExtractedMetadata is null ? null : JsonDocument.Parse(a.ExtractedMetadata).RootElement.Clone(),
-        a.CreatedAt, a.UpdatedAt, a.Version);
+        a.FixityCheckedAt, a.FixityStatus, a.CreatedAt, a.UpdatedAt, a.Version);
 
     public static DataAssetUpdate ToUpdate(this DataAsset a) =>
         new(a.DataAssetName, a.RelativePath, a.DateOfCollection, a.IntellectualPropertyRights, a.MediaType);
