@@ -11,6 +11,7 @@ using Idrp.Server.Features.Measurements;
 using Idrp.Server.Features.People;
 using Idrp.Server.Features.Proposals;
 using Idrp.Server.Features.Samples;
+using Idrp.Server.Features.Search;
 using Idrp.Server.Features.Uploads;
 
 namespace Idrp.Server.Features;
@@ -34,6 +35,7 @@ internal static class FeatureEndpoints
         api.MapDownloads();
         api.MapFixity();
         api.MapAudit();
+        api.MapSearch();
         return api;
     }
 }
