@@ -30,7 +30,7 @@ for provider in ${IDRP_BENCH_PROVIDERS:-Sqlite Postgres}; do
   echo "== $provider"
   if [ "$provider" = Postgres ]; then
     start_test_postgres
-    dotnet "$bench" --provider Postgres --connection "$IDRP_TEST_POSTGRES" --data "$work/pg" ${IDRP_BENCH_MARKDOWN:+--markdown "$IDRP_BENCH_MARKDOWN"} "$@"
+    dotnet "$bench" --provider Postgres --connection "$IDRP_TEST_POSTGRES;Command Timeout=0" --data "$work/pg" ${IDRP_BENCH_MARKDOWN:+--markdown "$IDRP_BENCH_MARKDOWN"} "$@"
   else
     dotnet "$bench" --provider Sqlite --data "$work/sqlite" ${IDRP_BENCH_MARKDOWN:+--markdown "$IDRP_BENCH_MARKDOWN"} "$@"
   fi
