@@ -12,6 +12,7 @@ var root = new RootCommand("idrp: the command-line client of an IDRP research da
     DownloadCommand.Create(),
     FixityCommand.Create(),
     KmapCommand.Create(),
+    SearchCommand.Create(),
 };
 
 var parsed = root.Parse(args);

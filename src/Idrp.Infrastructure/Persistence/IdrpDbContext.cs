@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Idrp.Domain.Jobs;
 using Idrp.Domain.Model;
+using Idrp.Infrastructure.Search;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -73,6 +74,20 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
 
     public DbSet<JobOutput> JobOutputs => Set<JobOutput>();
 
+    /// <summary>One per measurement: what search matches, facets and filters on (<see cref="SearchIndexer"/>).</summary>
+    public DbSet<SearchDocument> SearchDocuments => Set<SearchDocument>();
+
+    public DbSet<SearchCategory> SearchCategories => Set<SearchCategory>();
+
+    public DbSet<SearchSetting> SearchSettings => Set<SearchSetting>();
+
+    /// <summary>
+    /// The search documents containing every one of <paramref name="words"/> (as prefixes), with a rank (lower is
+    /// better). Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and
+    /// digits; they are passed as a parameter all the same.
+    /// </summary>
+    public abstract IQueryable<SearchHit> TextHits(IReadOnlyList<string> words);
+
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -93,13 +108,51 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         StampAndAudit();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var search = SearchChanges.From(ChangeTracker);
+        if (search.IsEmpty)
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        // The search documents are written after the records (they are read back from them) and before the commit.
+        using var own = Database.CurrentTransaction is null ? Database.BeginTransaction() : null;
+        var written = base.SaveChanges(acceptAllChangesOnSuccess);
+        SearchIndexer.Rebuild(this, search);
+        base.SaveChanges(true);
+        DetachSearchDocuments();
+        own?.Commit();
+        return written;
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         StampAndAudit();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var search = SearchChanges.From(ChangeTracker);
+        if (search.IsEmpty)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await SearchIndexer.RebuildAsync(this, search, cancellationToken);
+        await base.SaveChangesAsync(true, cancellationToken);
+        DetachSearchDocuments();
+        if (own is not null)
+        {
+            await own.CommitAsync(cancellationToken);
+        }
+
+        return written;
+    }
+
+    /// <summary>Search documents are write-only for the context that saves records: nothing should find them tracked later.</summary>
+    private void DetachSearchDocuments()
+    {
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.Entity is SearchDocument or SearchCategory or SearchSetting).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
     }
 
     /// <summary>Sets timestamps and versions of changed records and adds one audit event per change.</summary>
@@ -199,8 +252,21 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
     }
+
+    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_documents by triggers).</summary>
+    public override IQueryable<SearchHit> TextHits(IReadOnlyList<string> words) =>
+        Set<SearchHit>().FromSqlRaw(
+            "SELECT rowid AS document_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH {0}",
+            Domain.Search.SearchText.Fts5Query(words));
 }
 
 /// <summary>Production: PostgreSQL through Npgsql.</summary>
 public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
-    : IdrpDbContext(options, change);
+    : IdrpDbContext(options, change)
+{
+    /// <summary>The generated tsvector column search_documents.tsv and its GIN index.</summary>
+    public override IQueryable<SearchHit> TextHits(IReadOnlyList<string> words) =>
+        Set<SearchHit>().FromSqlRaw(
+            "SELECT d.id AS document_id, -ts_rank(d.tsv, q)::double precision AS rank FROM search_documents d, to_tsquery('simple', {0}) q WHERE d.tsv @@ q",
+            Domain.Search.SearchText.TsQuery(words));
+}

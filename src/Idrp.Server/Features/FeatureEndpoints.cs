@@ -12,6 +12,7 @@ using Idrp.Server.Features.Measurements;
 using Idrp.Server.Features.People;
 using Idrp.Server.Features.Proposals;
 using Idrp.Server.Features.Samples;
+using Idrp.Server.Features.Search;
 using Idrp.Server.Features.Uploads;
 
 namespace Idrp.Server.Features;
@@ -36,6 +37,7 @@ internal static class FeatureEndpoints
         api.MapFixity();
         api.MapJobs();
         api.MapAudit();
+        api.MapSearch();
         return api;
     }
 }

@@ -13,6 +13,11 @@ internal sealed class DatabaseInitializer(IServiceProvider services, ILogger<Dat
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
         await db.MigrateIdrpDatabaseAsync(cancellationToken);
+        if (await Infrastructure.Search.SearchIndexer.IndexMissingAsync(db, cancellationToken) is > 0 and var indexed)
+        {
+            logger.LogInformation("Search: indexed {Count} measurements that had no search document", indexed);
+        }
+
         await AdminBootstrap.EnsureAdminAsync(scope.ServiceProvider, logger, cancellationToken);
     }
 

@@ -46,6 +46,7 @@ internal static class ServerServiceCollectionExtensions
         services.AddHttpClient(Features.Fixity.FixityCheck.HttpClientName).RemoveAllLoggers(); // its default logs name each URL, and a link may carry credentials
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
+        services.AddScoped<Features.Search.SearchService>();
 
         // First of the hosted services: the schema must exist before anything (data protection's key ring) reads it.
         services.AddHostedService<DatabaseInitializer>();

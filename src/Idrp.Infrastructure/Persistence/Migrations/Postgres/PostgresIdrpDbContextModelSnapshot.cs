@@ -1305,6 +1305,128 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchCategory", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("value");
+
+                    b.HasKey("DocumentId", "Value")
+                        .HasName("pk_search_categories");
+
+                    b.HasIndex("Value", "DocumentId")
+                        .HasDatabaseName("ix_search_categories_value_document_id");
+
+                    b.ToTable("search_categories", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CollectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("collected_at");
+
+                    b.Property<Guid?>("FacilityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("facility_id");
+
+                    b.Property<Guid>("MeasurementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("measurement_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer")
+                        .HasColumnName("year");
+
+                    b.HasKey("Id")
+                        .HasName("pk_search_documents");
+
+                    b.HasIndex("MeasurementId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_search_documents_measurement_id");
+
+                    b.HasIndex("CollectedAt", "Id")
+                        .HasDatabaseName("ix_search_documents_collected_at_id");
+
+                    b.HasIndex("FacilityId", "Id")
+                        .HasDatabaseName("ix_search_documents_facility_id_id");
+
+                    b.HasIndex("Year", "Id")
+                        .HasDatabaseName("ix_search_documents_year_id");
+
+                    b.ToTable("search_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchHit", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("document_id");
+
+                    b.Property<double>("Rank")
+                        .HasColumnType("double precision")
+                        .HasColumnName("rank");
+
+                    b.ToTable("search_hits", null, t =>
+                        {
+                            t.ExcludeFromMigrations();
+                        });
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<double>("RawValue")
+                        .HasColumnType("double precision")
+                        .HasColumnName("raw_value");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("unit");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("double precision")
+                        .HasColumnName("value");
+
+                    b.HasKey("DocumentId", "Key")
+                        .HasName("pk_search_settings");
+
+                    b.HasIndex("Key", "RawValue", "DocumentId")
+                        .HasDatabaseName("ix_search_settings_key_raw_value_document_id");
+
+                    b.HasIndex("Key", "Unit", "Value", "DocumentId")
+                        .HasDatabaseName("ix_search_settings_key_unit_value_document_id");
+
+                    b.ToTable("search_settings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1797,6 +1919,38 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasConstraintName("fk_uploads_data_assets_asset_id");
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchCategory", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithMany("Categories")
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_categories_search_documents_document_id");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.Measurement", "Measurement")
+                        .WithMany()
+                        .HasForeignKey("MeasurementId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_documents_measurements_measurement_id");
+
+                    b.Navigation("Measurement");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithMany("Settings")
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_settings_search_documents_document_id");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1897,6 +2051,13 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
             modelBuilder.Entity("Idrp.Domain.Model.Sample", b =>
                 {
                     b.Navigation("Measurements");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.Navigation("Categories");
+
+                    b.Navigation("Settings");
                 });
 #pragma warning restore 612, 618
         }

@@ -1299,6 +1299,126 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("accounts", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchCategory", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("DocumentId", "Value")
+                        .HasName("pk_search_categories");
+
+                    b.HasIndex("Value", "DocumentId")
+                        .HasDatabaseName("ix_search_categories_value_document_id");
+
+                    b.ToTable("search_categories", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CollectedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("collected_at");
+
+                    b.Property<Guid?>("FacilityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("facility_id");
+
+                    b.Property<Guid>("MeasurementId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("measurement_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("year");
+
+                    b.HasKey("Id")
+                        .HasName("pk_search_documents");
+
+                    b.HasIndex("MeasurementId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_search_documents_measurement_id");
+
+                    b.HasIndex("CollectedAt", "Id")
+                        .HasDatabaseName("ix_search_documents_collected_at_id");
+
+                    b.HasIndex("FacilityId", "Id")
+                        .HasDatabaseName("ix_search_documents_facility_id_id");
+
+                    b.HasIndex("Year", "Id")
+                        .HasDatabaseName("ix_search_documents_year_id");
+
+                    b.ToTable("search_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchHit", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("document_id");
+
+                    b.Property<double>("Rank")
+                        .HasColumnType("REAL")
+                        .HasColumnName("rank");
+
+                    b.ToTable("search_hits", null, t =>
+                        {
+                            t.ExcludeFromMigrations();
+                        });
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<double>("RawValue")
+                        .HasColumnType("REAL")
+                        .HasColumnName("raw_value");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unit");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL")
+                        .HasColumnName("value");
+
+                    b.HasKey("DocumentId", "Key")
+                        .HasName("pk_search_settings");
+
+                    b.HasIndex("Key", "RawValue", "DocumentId")
+                        .HasDatabaseName("ix_search_settings_key_raw_value_document_id");
+
+                    b.HasIndex("Key", "Unit", "Value", "DocumentId")
+                        .HasDatabaseName("ix_search_settings_key_unit_value_document_id");
+
+                    b.ToTable("search_settings", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1785,6 +1905,38 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasConstraintName("fk_uploads_data_assets_asset_id");
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchCategory", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithMany("Categories")
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_categories_search_documents_document_id");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.Measurement", "Measurement")
+                        .WithMany()
+                        .HasForeignKey("MeasurementId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_documents_measurements_measurement_id");
+
+                    b.Navigation("Measurement");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithMany("Settings")
+                        .HasForeignKey("DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_settings_search_documents_document_id");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -1885,6 +2037,13 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Idrp.Domain.Model.Sample", b =>
                 {
                     b.Navigation("Measurements");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
+                {
+                    b.Navigation("Categories");
+
+                    b.Navigation("Settings");
                 });
 #pragma warning restore 612, 618
         }

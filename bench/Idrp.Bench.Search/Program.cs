@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using Idrp.Bench.Search;
+using Idrp.Domain.Access;
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Persistence;
+using Idrp.Infrastructure.Search;
+using Idrp.Server.Features.Search;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// Search latency at 100k measurements / 1M data assets, in process (SearchService, as the API and the web UI call it),
+// on SQLite or PostgreSQL. Usage (bench/search.sh runs both):
+//   Idrp.Bench.Search --provider Sqlite|Postgres [--connection CS] [--data DIR] [--measurements 100000] [--assets 10]
+//                     [--iterations 40] [--markdown FILE]
+var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
+    .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
+string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
+var provider = Enum.Parse<DatabaseProvider>(Option("provider", "Sqlite"), ignoreCase: true);
+var measurements = int.Parse(Option("measurements", "100000"), CultureInfo.InvariantCulture);
+var assets = int.Parse(Option("assets", "10"), CultureInfo.InvariantCulture);
+var iterations = int.Parse(Option("iterations", "40"), CultureInfo.InvariantCulture);
+var dataDirectory = Option("data", Path.Combine(Path.GetTempPath(), "idrp-bench-search"));
+Directory.CreateDirectory(dataDirectory);
+var connection = Option("connection", provider == DatabaseProvider.Sqlite ? $"Data Source={Path.Combine(dataDirectory, "search.db")}" : "");
+
+var services = new ServiceCollection();
+services.AddSingleton(TimeProvider.System);
+if (options.ContainsKey("sql"))
+{
+    // Every SQL command with its duration, to see where a slow search spends its time.
+    services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Information));
+}
+
+services.AddIdrpPersistence(_ => (new DatabaseOptions { Provider = provider, ConnectionString = connection }, dataDirectory));
+services.AddScoped<SearchService>();
+await using var root = services.BuildServiceProvider();
+
+var log = new List<string>();
+void Say(string line)
+{
+    Console.WriteLine(line);
+    log.Add(line);
+}
+
+Guid userId;
+using (var scope = root.CreateScope())
+{
+    var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
+    await db.MigrateIdrpDatabaseAsync(CancellationToken.None);
+    if (!await db.Measurements.AnyAsync())
+    {
+        var generator = new Generator(measurements, assets);
+        var generated = await generator.GenerateAsync(db, CancellationToken.None);
+        Say($"- generated {measurements:N0} measurements and {measurements * assets:N0} data assets (bulk insert) in {generated.TotalSeconds:F1} s");
+    }
+}
+
+using (var scope = root.CreateScope())
+{
+    var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
+    db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
+    var clock = Stopwatch.StartNew();
+    var indexed = await SearchIndexer.IndexMissingAsync(db, CancellationToken.None);
+    if (indexed > 0)
+    {
+        Say($"- built {indexed:N0} search documents (SearchIndexer, EF Core, batches of 500) in {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
+    await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Sqlite ? "ANALYZE;" : "ANALYZE;");
+    userId = await db.ProposalMembers.Where(m => m.Role == ProposalRole.PrincipalInvestigator).OrderBy(m => m.PersonId).Select(m => m.PersonId).FirstAsync();
+    Say($"- rows: {await db.Measurements.CountAsync():N0} measurements, {await db.DataAssets.CountAsync():N0} data assets, {await db.SearchDocuments.CountAsync():N0} search documents, {await db.SearchSettings.CountAsync():N0} settings");
+}
+
+var actors = new (string Name, Actor Actor)[]
+{
+    ("anonymous", Actor.Anonymous),
+    ("member", new Actor(userId, false, TokenScope.ReadWrite)),
+    ("admin", new Actor(Guid.CreateVersion7(), true, TokenScope.ReadWrite)),
+};
+// Description words are drawn with probability falling steeply along Generator.Vocabulary: "island" (and, as a
+// prefix, islands/islanded/…) is in ~95 % of measurements, "strain" ~50 %, "graphene" ~20 %, "clusters" ~0.3 %.
+// The first run (RESULTS.md) used only the common words; typical searches are the selective ones.
+string[] common = ["island", "strain", "film"];
+string[] medium = ["graphene", "oxide", "silicon"];
+string[] rare = ["clusters", "surfaceide", "interfaceon", "substrateal"];
+var cases = new (string Name, Func<int, SearchRequest> Make)[]
+{
+    ("text, rare word", i => new SearchRequest { Q = rare[i % rare.Length] }),
+    ("text, medium word", i => new SearchRequest { Q = medium[i % medium.Length] }),
+    ("text, common word", i => new SearchRequest { Q = common[i % common.Length] }),
+    ("facet", i => new SearchRequest { Technique = ["SEM"], Year = [(2015 + (i % 10)).ToString(CultureInfo.InvariantCulture)] }),
+    ("text + facet", i => new SearchRequest { Q = medium[i % medium.Length], Technique = ["SEM"], Category = [Generator.SemCategories[i % 10]] }),
+    ("numeric filter", i => new SearchRequest { Filter = [$"EHT>{20 + (i % 5)}kV"], Technique = ["SEM"] }),
+    ("text, no facets", i => new SearchRequest { Q = medium[i % medium.Length], Facets = "none" }),
+};
+
+Say("");
+Say($"| {provider} | actor | p50 ms | p95 ms | max ms | matches (last) |");
+Say("|---|---|---:|---:|---:|---:|");
+foreach (var (caseName, make) in cases)
+{
+    foreach (var (actorName, actor) in actors)
+    {
+        var times = new List<double>();
+        var total = 0;
+        for (var i = -3; i < iterations; i++)
+        {
+            using var scope = root.CreateScope();
+            var search = scope.ServiceProvider.GetRequiredService<SearchService>();
+            var clock = Stopwatch.StartNew();
+            var (response, errors) = await search.SearchAsync(make(i + 3), actor, CancellationToken.None);
+            clock.Stop();
+            if (errors is not null)
+            {
+                throw new InvalidOperationException(string.Join("; ", errors.Select(e => e.Key + ": " + string.Join(' ', e.Value))));
+            }
+
+            total = response!.Total;
+            if (i >= 0)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        times.Sort();
+        double P(double q) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
+        Say($"| {caseName} | {actorName} | {P(0.5):F1} | {P(0.95):F1} | {times[^1]:F1} | {total:N0} |");
+    }
+}
+
+if (options.TryGetValue("markdown", out var file))
+{
+    await File.AppendAllLinesAsync(file, log);
+}

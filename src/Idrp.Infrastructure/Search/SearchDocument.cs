@@ -1,0 +1,71 @@
+using Idrp.Domain.Model;
+
+namespace Idrp.Infrastructure.Search;
+
+/// <summary>
+/// What search knows about one measurement: its words (with those of its sample, instrument, experiment,
+/// proposal and the first data assets), and the derived fields facets and filters need. Rebuilt from the
+/// records in the same transaction as every change to them (<see cref="SearchIndexer"/>); the full-text index
+/// over <see cref="Text"/> (FTS5 on SQLite, a tsvector column with a GIN index on PostgreSQL) follows it inside
+/// the database. Access is never copied here: searches join the measurement and filter it with the access rules.
+/// </summary>
+public sealed class SearchDocument
+{
+    /// <summary>An integer key, as FTS5's external content needs (its rowid).</summary>
+    public long Id { get; set; }
+
+    public Guid MeasurementId { get; set; }
+
+    public Measurement? Measurement { get; set; }
+
+    /// <summary>The facility of the measurement's instrument, else of its experiment.</summary>
+    public Guid? FacilityId { get; set; }
+
+    /// <summary>Year of <see cref="CollectedAt"/> (UTC).</summary>
+    public int Year { get; set; }
+
+    /// <summary>When the data were collected, or when the measurement was registered if nobody said.</summary>
+    public DateTimeOffset CollectedAt { get; set; }
+
+    /// <summary>Normalized words (<see cref="Domain.Search.SearchText.Normalize"/>), space-separated.</summary>
+    public string Text { get; set; } = "";
+
+    public List<SearchCategory> Categories { get; set; } = [];
+
+    public List<SearchSetting> Settings { get; set; } = [];
+}
+
+/// <summary>One category value of a measurement (any scheme), for the category facet and filter.</summary>
+public sealed class SearchCategory
+{
+    public long DocumentId { get; set; }
+
+    public required string Value { get; set; }
+}
+
+/// <summary>One numeric setting of a measurement, in its base unit and as given, for range filters.</summary>
+public sealed class SearchSetting
+{
+    public long DocumentId { get; set; }
+
+    /// <summary>Lower-cased, trimmed key.</summary>
+    public required string Key { get; set; }
+
+    /// <summary>Base unit (V for kV, Pa for mbar); "" for none.</summary>
+    public required string Unit { get; set; }
+
+    /// <summary>The value in <see cref="Unit"/>.</summary>
+    public double Value { get; set; }
+
+    /// <summary>The value as given, in the unit it was given in.</summary>
+    public double RawValue { get; set; }
+}
+
+/// <summary>A full-text hit: the row a provider-specific text query yields (not a table).</summary>
+public sealed class SearchHit
+{
+    public long DocumentId { get; set; }
+
+    /// <summary>Lower is better on both providers (FTS5 bm25; minus ts_rank on PostgreSQL).</summary>
+    public double Rank { get; set; }
+}

@@ -1,0 +1,470 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Text.Json;
+using Idrp.Domain.Access;
+using Idrp.Domain.Model;
+using Idrp.Domain.Search;
+using Idrp.Infrastructure.Persistence;
+using Idrp.Infrastructure.Search;
+using Idrp.Server.Features.Measurements;
+using Microsoft.EntityFrameworkCore;
+
+namespace Idrp.Server.Features.Search;
+
+/// <summary>
+/// Searches measurements for one actor: full text, facets, filters, sorting and offset paging, on SQLite (FTS5) and
+/// PostgreSQL (tsvector) alike. Every query starts from <see cref="AccessRules.CanReadMeasurement"/>, the rule every
+/// read of a measurement uses, so results, totals and facet counts contain only what the actor may read.
+/// The API endpoint and the web UI both call <see cref="SearchAsync"/>.
+/// </summary>
+internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+    public const int MaxOffset = 10_000;
+    public const int MaxFacetValues = 20;
+    public const int MaxQueryLength = 1000;
+    public const int MaxFilters = 20;
+
+    public static readonly IReadOnlyList<string> FacetNames = ["facility", "instrument", "technique", "proposal", "category", "year", "licence", "visibility"];
+
+    private static readonly string[] Sorts = ["relevance", "newest", "oldest", "name"];
+
+    /// <summary>The results, or the errors per parameter (as a 422 problem gives them) when the request cannot be run.</summary>
+    public async Task<(SearchResponse? Response, Dictionary<string, string[]>? Errors)> SearchAsync(SearchRequest request, Actor actor, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var parsed = Parse(request, errors);
+        if (errors.Count > 0)
+        {
+            return (null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        }
+
+        var rules = new AccessRules(actor, clock.GetUtcNow());
+        var readable = db.SearchDocuments.AsNoTracking().Where(rules.CanReadMeasurement().Over<SearchDocument, Measurement>(d => d.Measurement!));
+        var filtered = await ApplyFiltersAsync(readable, parsed, ct);
+        var matches = filtered;
+        if (parsed.Words.Count > 0)
+        {
+            var hits = db.TextHits(parsed.Words).Select(h => h.DocumentId);
+            matches = filtered.Where(d => hits.Contains(d.Id));
+        }
+
+        var total = await matches.CountAsync(ct);
+        var ids = total <= parsed.Offset
+            ? []
+            : await Order(filtered, matches, parsed).Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
+        var measurements = ids.Count == 0
+            ? []
+            : await db.Measurements.AsNoTracking().Where(m => ids.Contains(m.Id)).ToListAsync(ct);
+        var byId = measurements.ToDictionary(m => m.Id);
+        var items = ids.Where(byId.ContainsKey).Select(id => byId[id].ToResponse()).ToList();
+
+        var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
+        foreach (var facet in parsed.Facets)
+        {
+            facets[facet] = total == 0 ? [] : await CountAsync(facet, matches, ct);
+        }
+
+        var next = parsed.Offset + parsed.Limit < total && parsed.Offset + parsed.Limit <= MaxOffset ? parsed.Offset + parsed.Limit : (int?)null;
+        return (new SearchResponse(total, parsed.Offset, parsed.Limit, next, parsed.Sort, items, facets), null);
+    }
+
+    private IQueryable<Guid> Order(IQueryable<SearchDocument> filtered, IQueryable<SearchDocument> matches, Parsed parsed) => parsed.Sort switch
+    {
+        "relevance" =>
+            from d in filtered
+            join h in db.TextHits(parsed.Words) on d.Id equals h.DocumentId
+            orderby h.Rank, d.Id
+            select d.MeasurementId,
+        "oldest" => matches.OrderBy(d => d.CollectedAt).ThenBy(d => d.Id).Select(d => d.MeasurementId),
+        "name" => matches.OrderBy(d => d.Measurement!.MeasurementName).ThenBy(d => d.Id).Select(d => d.MeasurementId),
+        _ => matches.OrderByDescending(d => d.CollectedAt).ThenByDescending(d => d.Id).Select(d => d.MeasurementId),
+    };
+
+    private async Task<IQueryable<SearchDocument>> ApplyFiltersAsync(IQueryable<SearchDocument> docs, Parsed p, CancellationToken ct)
+    {
+        if (p.Facilities is { } facilities)
+        {
+            var codes = facilities.Where(f => !Guid.TryParse(f, out _)).ToList();
+            var ids = facilities.Select(f => Guid.TryParse(f, out var g) ? g : (Guid?)null).Where(g => g is not null).ToList();
+            ids.AddRange(await db.Facilities.Where(f => codes.Contains(f.Code)).Select(f => (Guid?)f.Id).ToListAsync(ct));
+            docs = docs.Where(d => ids.Contains(d.FacilityId));
+        }
+
+        if (p.Instruments is { } instruments)
+        {
+            var names = instruments.Where(i => !Guid.TryParse(i, out _)).ToList();
+            var ids = instruments.Select(i => Guid.TryParse(i, out var g) ? g : (Guid?)null).Where(g => g is not null).ToList();
+            ids.AddRange(await db.Instruments.Where(i => names.Contains(i.Name)).Select(i => (Guid?)i.Id).ToListAsync(ct));
+            docs = docs.Where(d => ids.Contains(d.Measurement!.InstrumentId));
+        }
+
+        if (p.Proposals is { } proposals)
+        {
+            var numbers = proposals.Where(x => !Guid.TryParse(x, out _)).ToList();
+            var ids = proposals.Select(x => Guid.TryParse(x, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList();
+            ids.AddRange(await db.Proposals.Where(x => numbers.Contains(x.ProposalNumber)).Select(x => x.Id).ToListAsync(ct));
+            docs = docs.Where(d => ids.Contains(d.Measurement!.ProposalId));
+        }
+
+        if (p.Techniques is { } techniques)
+        {
+            docs = docs.Where(d => techniques.Contains(d.Measurement!.Technique));
+        }
+
+        if (p.Licences is { } licences)
+        {
+            docs = docs.Where(d => licences.Contains(d.Measurement!.Licence));
+        }
+
+        if (p.Visibilities is { } visibilities)
+        {
+            docs = docs.Where(d => visibilities.Contains(d.Measurement!.Visibility));
+        }
+
+        if (p.Categories is { } categories)
+        {
+            docs = docs.Where(d => d.Categories.Any(c => categories.Contains(c.Value)));
+        }
+
+        if (p.Years is { } years)
+        {
+            docs = docs.Where(d => years.Contains(d.Year));
+        }
+
+        if (p.From is { } from)
+        {
+            docs = docs.Where(d => d.CollectedAt >= from);
+        }
+
+        if (p.Before is { } before)
+        {
+            docs = docs.Where(d => d.CollectedAt < before);
+        }
+
+        foreach (var filter in p.Settings)
+        {
+            var predicate = SettingPredicate(filter);
+            docs = docs.Where(d => d.Settings.AsQueryable().Any(predicate));
+        }
+
+        return docs;
+    }
+
+    /// <summary>key = filter key, and the value (in the base unit, or as stored when the filter has no unit) compared.</summary>
+    private static Expression<Func<SearchSetting, bool>> SettingPredicate(SettingFilter f)
+    {
+        var s = Expression.Parameter(typeof(SearchSetting), "s");
+        Expression keyMatches = Expression.Equal(Expression.Property(s, nameof(SearchSetting.Key)), Constant(f.Key));
+        if (f.BaseUnit is { } unit)
+        {
+            keyMatches = Expression.AndAlso(keyMatches, Expression.Equal(Expression.Property(s, nameof(SearchSetting.Unit)), Constant(unit)));
+        }
+
+        var value = Expression.Property(s, f.BaseUnit is null ? nameof(SearchSetting.RawValue) : nameof(SearchSetting.Value));
+        var tolerance = Math.Max(Math.Abs(f.Value) * SettingFilter.Tolerance, 1e-300);
+        Expression low = Constant(f.Value - tolerance), high = Constant(f.Value + tolerance);
+        var compare = f.Op switch
+        {
+            Comparison.Less => Expression.LessThan(value, low),
+            Comparison.LessOrEqual => Expression.LessThanOrEqual(value, high),
+            Comparison.Equal => Expression.AndAlso(Expression.GreaterThanOrEqual(value, low), Expression.LessThanOrEqual(value, high)),
+            Comparison.NotEqual => Expression.OrElse(Expression.LessThan(value, low), Expression.GreaterThan(value, high)),
+            Comparison.GreaterOrEqual => Expression.GreaterThanOrEqual(value, low),
+            _ => Expression.GreaterThan(value, high),
+        };
+        return Expression.Lambda<Func<SearchSetting, bool>>(Expression.AndAlso(keyMatches, compare), s);
+    }
+
+    /// <summary>A parameter, not a literal: EF Core then reuses one compiled query for every value.</summary>
+    private static Expression Constant<T>(T value)
+    {
+        Expression<Func<T>> closure = () => value;
+        return closure.Body;
+    }
+
+    private async Task<IReadOnlyList<FacetCount>> CountAsync(string facet, IQueryable<SearchDocument> matches, CancellationToken ct)
+    {
+        switch (facet)
+        {
+            case "facility":
+            {
+                var counts = await Top(matches.Where(d => d.FacilityId != null), d => d.FacilityId!.Value, ct);
+                var keys = counts.ConvertAll(c => c.Key);
+                var labels = await db.Facilities.AsNoTracking().Where(f => keys.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
+                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].Code, labels[c.Key].Name, c.Count))];
+            }
+
+            case "instrument":
+            {
+                var counts = await Top(matches.Where(d => d.Measurement!.InstrumentId != null), d => d.Measurement!.InstrumentId!.Value, ct);
+                var keys = counts.ConvertAll(c => c.Key);
+                var labels = await db.Instruments.AsNoTracking().Where(i => keys.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
+                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(c.Key.ToString(), labels[c.Key], c.Count))];
+            }
+
+            case "proposal":
+            {
+                var counts = await Top(matches, d => d.Measurement!.ProposalId, ct);
+                var keys = counts.ConvertAll(c => c.Key);
+                var labels = await db.Proposals.AsNoTracking().Where(x => keys.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
+                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
+            }
+
+            case "technique":
+                return Plain(await Top(matches.Where(d => d.Measurement!.Technique != null), d => d.Measurement!.Technique!, ct));
+            case "licence":
+                return Plain(await Top(matches.Where(d => d.Measurement!.Licence != null), d => d.Measurement!.Licence!, ct));
+            case "year":
+                return [.. (await Top(matches, d => d.Year, ct)).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
+            case "visibility":
+                return [.. (await Top(matches, d => d.Measurement!.Visibility, ct)).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
+            default:
+            {
+                var documents = matches.Select(d => d.Id);
+                var counts = await db.SearchCategories.AsNoTracking().Where(c => documents.Contains(c.DocumentId))
+                    .GroupBy(c => c.Value).Select(g => new { g.Key, Count = g.Count() })
+                    .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
+                return [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+            }
+        }
+    }
+
+    private static IReadOnlyList<FacetCount> Plain(List<(string Key, int Count)> counts) => [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+
+    private static async Task<List<(TKey Key, int Count)>> Top<TKey>(IQueryable<SearchDocument> matches, Expression<Func<SearchDocument, TKey>> key, CancellationToken ct)
+    {
+        var rows = await matches.GroupBy(key).Select(g => new { g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).Take(MaxFacetValues).ToListAsync(ct);
+        return rows.ConvertAll(r => (r.Key, r.Count));
+    }
+
+    private sealed class Parsed
+    {
+        public List<string> Words { get; set; } = [];
+
+        public List<string>? Facilities { get; set; }
+
+        public List<string>? Instruments { get; set; }
+
+        public List<string>? Proposals { get; set; }
+
+        public List<string?>? Techniques { get; set; }
+
+        public List<string?>? Licences { get; set; }
+
+        public List<Visibility>? Visibilities { get; set; }
+
+        public List<string>? Categories { get; set; }
+
+        public List<int>? Years { get; set; }
+
+        public DateTimeOffset? From { get; set; }
+
+        public DateTimeOffset? Before { get; set; }
+
+        public List<SettingFilter> Settings { get; } = [];
+
+        public string Sort { get; set; } = "newest";
+
+        public List<string> Facets { get; set; } = [];
+
+        public int Offset { get; set; }
+
+        public int Limit { get; set; } = DefaultLimit;
+    }
+
+    private static Parsed Parse(SearchRequest r, Dictionary<string, List<string>> errors)
+    {
+        void Error(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        var p = new Parsed();
+        if (r.Q is { Length: > MaxQueryLength })
+        {
+            Error("q", $"The search text is at most {MaxQueryLength} characters.");
+        }
+        else
+        {
+            p.Words = SearchText.QueryWords(r.Q);
+            if (!string.IsNullOrWhiteSpace(r.Q) && p.Words.Count == 0)
+            {
+                Error("q", "The search text has no letters or digits to search for.");
+            }
+        }
+
+        static List<string>? Values(string[]? values) =>
+            values?.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } list ? list : null;
+
+        p.Facilities = Values(r.Facility);
+        p.Instruments = Values(r.Instrument);
+        p.Proposals = Values(r.Proposal);
+        p.Techniques = Values(r.Technique)?.ConvertAll(t => (string?)t);
+        p.Licences = Values(r.Licence)?.ConvertAll(t => (string?)t);
+        p.Categories = r.Category?.Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c.Trim()).ToList() is { Count: > 0 } cats ? cats : null;
+        if (Values(r.Visibility) is { } visibilities)
+        {
+            p.Visibilities = [];
+            foreach (var v in visibilities)
+            {
+                if (Enum.TryParse<Visibility>(v, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(v, out _))
+                {
+                    p.Visibilities.Add(parsed);
+                }
+                else
+                {
+                    Error("visibility", $"'{v}' is not a visibility; use private, shared or public.");
+                }
+            }
+        }
+
+        if (Values(r.Year) is { } years)
+        {
+            p.Years = [];
+            foreach (var y in years)
+            {
+                if (int.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1 and <= 9999)
+                {
+                    p.Years.Add(year);
+                }
+                else
+                {
+                    Error("year", $"'{y}' is not a year.");
+                }
+            }
+        }
+
+        if (r.From is { } fromText)
+        {
+            if (ParseDate(fromText) is { } from)
+            {
+                p.From = from.Start;
+            }
+            else
+            {
+                Error("from", $"'{fromText}' is not a date; write 2018, 2018-05, 2018-05-17 or an ISO 8601 instant.");
+            }
+        }
+
+        if (r.To is { } toText)
+        {
+            if (ParseDate(toText) is { } to)
+            {
+                p.Before = to.End;
+            }
+            else
+            {
+                Error("to", $"'{toText}' is not a date; write 2018, 2018-05, 2018-05-17 or an ISO 8601 instant.");
+            }
+        }
+
+        if (p.From is { } f && p.Before is { } b && b <= f)
+        {
+            Error("to", "The end of the date range is before its start.");
+        }
+
+        var filters = r.Filter?.Where(x => !string.IsNullOrWhiteSpace(x)).ToList() ?? [];
+        if (filters.Count > MaxFilters)
+        {
+            Error("filter", $"At most {MaxFilters} setting filters.");
+        }
+        else
+        {
+            foreach (var text in filters)
+            {
+                if (SettingFilter.TryParse(text, out var filter, out var error))
+                {
+                    p.Settings.Add(filter!);
+                }
+                else
+                {
+                    Error("filter", error);
+                }
+            }
+        }
+
+        var sort = string.IsNullOrWhiteSpace(r.Sort) ? (p.Words.Count > 0 ? "relevance" : "newest") : r.Sort.Trim().ToLowerInvariant();
+        if (!Sorts.Contains(sort))
+        {
+            Error("sort", $"'{r.Sort}' is not a sort order; use {string.Join(", ", Sorts)}.");
+        }
+        else if (sort == "relevance" && p.Words.Count == 0)
+        {
+            Error("sort", "Sorting by relevance needs search text (q).");
+        }
+
+        p.Sort = sort;
+        var facets = string.IsNullOrWhiteSpace(r.Facets) ? "all" : r.Facets;
+        foreach (var facet in facets.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(x => x.ToLowerInvariant()))
+        {
+            if (facet == "all")
+            {
+                p.Facets.AddRange(FacetNames);
+            }
+            else if (facet == "none")
+            {
+                continue;
+            }
+            else if (FacetNames.Contains(facet))
+            {
+                p.Facets.Add(facet);
+            }
+            else
+            {
+                Error("facets", $"'{facet}' is not a facet; use {string.Join(", ", FacetNames)}, all or none.");
+            }
+        }
+
+        p.Facets = [.. p.Facets.Distinct(StringComparer.Ordinal)];
+        if (r.Offset is < 0 or > MaxOffset)
+        {
+            Error("offset", $"The offset is 0 to {MaxOffset}; narrow the search to go further.");
+        }
+
+        if (r.Limit is < 1 or > MaxLimit)
+        {
+            Error("limit", $"The limit is 1 to {MaxLimit}.");
+        }
+
+        p.Offset = r.Offset ?? 0;
+        p.Limit = r.Limit ?? DefaultLimit;
+        return p;
+    }
+
+    /// <summary>A year, month, day or instant as the range [Start, End) it covers (UTC).</summary>
+    internal static (DateTimeOffset Start, DateTimeOffset End)? ParseDate(string text)
+    {
+        text = text.Trim();
+        var styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+        if (DateTimeOffset.TryParseExact(text, "yyyy", CultureInfo.InvariantCulture, styles, out var year))
+        {
+            return (year, year.AddYears(1));
+        }
+
+        if (DateTimeOffset.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, styles, out var month))
+        {
+            return (month, month.AddMonths(1));
+        }
+
+        if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, styles, out var day))
+        {
+            return (day, day.AddDays(1));
+        }
+
+        if (text.Contains('T', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, styles, out var instant))
+        {
+            return (instant, instant.AddTicks(1));
+        }
+
+        return null;
+    }
+}
