@@ -11,6 +11,12 @@ internal static class ExitCodes
     public const int Conflict = 5;
     public const int Network = 6;
 
+    /// <summary>A job that <c>jobs watch</c> (or <c>submit</c>/<c>retry --watch</c>) followed ended as failed.</summary>
+    public const int JobFailed = 7;
+
+    /// <summary>A job that <c>jobs watch</c> (or <c>submit</c>/<c>retry --watch</c>) followed ended as cancelled.</summary>
+    public const int JobCancelled = 8;
+
     public static int FromStatus(int status) => status switch
     {
         401 => NotSignedIn,

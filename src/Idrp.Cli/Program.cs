@@ -13,6 +13,7 @@ var root = new RootCommand("idrp: the command-line client of an IDRP research da
     FixityCommand.Create(),
     KmapCommand.Create(),
     SearchCommand.Create(),
+    JobsCommands.Create(),
 };
 
 var parsed = root.Parse(args);

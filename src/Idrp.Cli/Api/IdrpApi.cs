@@ -72,6 +72,45 @@ internal sealed class IdrpApi : IDisposable
         return await ReadObjectAsync(response, ct);
     }
 
+    /// <summary>The job types the server runs, each with the JSON schema of its parameters.</summary>
+    public async Task<JsonArray> JobTypesAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/v1/job-types"), ct);
+        await ThrowIfFailedAsync(response, ct);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!.AsArray();
+    }
+
+    /// <summary>Submits a job; <paramref name="inputs"/> empty means the server's default (all of the measurement's data).</summary>
+    public Task<JsonObject> SubmitJobAsync(string type, Guid measurementId, IReadOnlyList<Guid> inputs, JsonObject parameters, CancellationToken ct) =>
+        PostAsync("api/v1/jobs", new JsonObject
+        {
+            ["type"] = type,
+            ["measurementId"] = measurementId,
+            ["inputs"] = inputs.Count == 0 ? null : new JsonArray([.. inputs.Select(i => (JsonNode)i)]),
+            ["parameters"] = parameters,
+        }, ct);
+
+    public Task<JsonObject> JobAsync(Guid id, CancellationToken ct) => GetAsync($"api/v1/jobs/{id}", ct);
+
+    /// <summary>The job's log lines after the line with id <paramref name="after"/> (all when null), every page.</summary>
+    public async Task<List<JsonObject>> JobLogAsync(Guid id, Guid? after, CancellationToken ct)
+    {
+        var lines = new List<JsonObject>();
+        var cursor = after?.ToString();
+        do
+        {
+            var page = await GetAsync($"api/v1/jobs/{id}/log?limit=500" + (cursor is null ? "" : "&after=" + Uri.EscapeDataString(cursor)), ct);
+            lines.AddRange(page["items"]!.AsArray().Select(l => l!.AsObject()));
+            cursor = page["next"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+        return lines;
+    }
+
+    public Task<JsonObject> CancelJobAsync(Guid id, CancellationToken ct) => PostAsync($"api/v1/jobs/{id}/cancel", new JsonObject(), ct);
+
+    public Task<JsonObject> RetryJobAsync(Guid id, CancellationToken ct) => PostAsync($"api/v1/jobs/{id}/retry", new JsonObject(), ct);
+
     /// <summary>Sends a request; network failures become exit code 6. The status is the caller's to check.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
