@@ -99,7 +99,8 @@ public sealed class OnnxSemModel : ISemModel
         var input = Manifest.Input!;
         long[] shape = IsNchw(input) ? [1, input.ChannelCount, input.Height, input.Width] : [1, input.Height, input.Width, input.ChannelCount];
         using var value = OrtValue.CreateTensorValueFromMemory(tensor, shape);
-        using var results = _session.Run(null, [_inputName], [value], [_outputName]);
+        using var runOptions = new RunOptions();
+        using var results = _session.Run(runOptions, [_inputName], [value], [_outputName]);
         var scores = results[0].GetTensorDataAsSpan<float>();
         if (scores.Length != Manifest.Labels.Count)
         {
