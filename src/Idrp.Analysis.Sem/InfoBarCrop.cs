@@ -4,14 +4,22 @@ using Idrp.Imaging;
 namespace Idrp.Analysis.Sem;
 
 /// <summary>
-/// The microscope's info bar burnt in at the bottom of the image, cut off before analysis: a number of rows of the
-/// file's image (<see cref="BottomPixels"/>) or a fraction of its height (<see cref="BottomFraction"/>); when both
-/// are given the larger cut wins. Pixels refer to the file's size, so they stay right when an image is decoded at reduced size.
+/// The microscope's info bar burnt in near the bottom of the image, cut off before analysis. With <see cref="Auto"/>
+/// the bar is looked for in the bottom 30 % of the image — rows that are almost all one saturated grey (white or black
+/// background of the text) — and the image is cut at its top edge; when no bar is found, or without
+/// <see cref="Auto"/>, a number of rows of the file's image (<see cref="BottomPixels"/>) or a fraction of its height
+/// (<see cref="BottomFraction"/>) is cut, the larger when both are given. Pixels refer to the file's size, so they stay
+/// right when an image is decoded at reduced size. (The NFFA-Europe images carry a 60-row Zeiss bar at rows 630-690 of
+/// 768, with image below it: a fixed bottom cut would keep it, the search does not.)
 /// </summary>
 public sealed record InfoBarCrop
 {
-    /// <summary>The NFFA-Europe images: 1024×768 with a Zeiss/TASC bar of about 60 rows; 9 % also covers FEI bars.</summary>
-    public static InfoBarCrop Default { get; } = new() { BottomFraction = 0.09 };
+    /// <summary>Search for the bar; cut 9 % when none is found.</summary>
+    public static InfoBarCrop Default { get; } = new() { Auto = true, BottomFraction = 0.09 };
+
+    /// <summary>Whether to search for the bar first.</summary>
+    [JsonPropertyName("auto")]
+    public bool Auto { get; init; }
 
     public static InfoBarCrop None { get; } = new();
 
@@ -48,14 +56,66 @@ public sealed record InfoBarCrop
     public GrayImage Apply(GrayImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var drop = RowsToDrop(image.Height, image.SourceHeight);
-        return drop == 0 ? image : ImageOps.Crop(image, 0, 0, image.Width, image.Height - drop);
+        var keep = RowsToKeep(image.Width, image.Height, image.SourceHeight, (x, y) => image[x, y]);
+        return keep == image.Height ? image : ImageOps.Crop(image, 0, 0, image.Width, keep);
     }
 
     public RgbImage Apply(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var drop = RowsToDrop(image.Height, image.SourceHeight);
-        return drop == 0 ? image : ImageOps.Crop(image, 0, 0, image.Width, image.Height - drop);
+        var p = image.Pixels;
+        var w = image.Width;
+        var keep = RowsToKeep(image.Width, image.Height, image.SourceHeight, (x, y) =>
+        {
+            var i = ((y * w) + x) * 3;
+            return ((0.299f * p[i]) + (0.587f * p[i + 1]) + (0.114f * p[i + 2])) / 255f;
+        });
+        return keep == image.Height ? image : ImageOps.Crop(image, 0, 0, image.Width, keep);
+    }
+
+    /// <summary>Rows from the top that remain: above the detected bar, else above the fixed cut.</summary>
+    internal int RowsToKeep(int width, int height, int sourceHeight, Func<int, int, float> pixel)
+    {
+        if (Auto && FindBar(width, height, pixel) is { } top)
+        {
+            return top;
+        }
+
+        return height - RowsToDrop(height, sourceHeight);
+    }
+
+    /// <summary>
+    /// The first row of the bottom 30 % that starts three consecutive "bar rows": at least 90 % of the row at or above
+    /// 0.92 (white) or at or below 0.04 (black). Scanning top-down finds the bar's upper edge even when image rows
+    /// follow below it.
+    /// </summary>
+    internal static int? FindBar(int width, int height, Func<int, int, float> pixel)
+    {
+        var start = Math.Max(1, (int)(height * 0.7));
+        var run = 0;
+        for (var y = start; y < height; y++)
+        {
+            int white = 0, black = 0;
+            for (var x = 0; x < width; x++)
+            {
+                var v = pixel(x, y);
+                if (v >= 0.92f)
+                {
+                    white++;
+                }
+                else if (v <= 0.04f)
+                {
+                    black++;
+                }
+            }
+
+            run = Math.Max(white, black) >= 0.9 * width ? run + 1 : 0;
+            if (run == 3)
+            {
+                return y - 2;
+            }
+        }
+
+        return null;
     }
 }

@@ -42,7 +42,7 @@ public static class SyntheticSem
 
         canvas.Blur(0.6 + (0.8 * random.NextDouble()));
         var gain = 0.7 + (0.5 * random.NextDouble());
-        var offset = -0.1 + (0.2 * random.NextDouble());
+        var offset = 0.12 * random.NextDouble();
         var noise = 0.02 + (0.05 * random.NextDouble());
         var image = new GrayImage(width, height);
         for (var y = 0; y < sceneHeight; y++)
@@ -253,20 +253,22 @@ public static class SyntheticSem
 
     private static void Nanowires(Canvas c, Random r, double s)
     {
-        c.Fill(0.08);
-        var tilt = Range(r, -0.15, 0.15);
-        var count = r.Next(60, 140);
+        // A forest seen at a tilt: thin bright wires, all leaning about the same way, over a grainy dark substrate.
+        c.Fill(0.12);
+        c.Grain(r, 3 * s, 0.06);
+        var tilt = Range(r, -0.8, 0.8);
+        var count = (int)(r.Next(120, 260) * c.Width / 1024.0 * c.Height / 700.0);
         for (var i = 0; i < count; i++)
         {
             var x = Range(r, -50, c.Width + 50);
-            var bottom = Range(r, c.Height * 0.6, c.Height * 1.2);
-            var length = Range(r, 0.3, 0.9) * c.Height;
-            var angle = tilt + Range(r, -0.12, 0.12);
+            var bottom = Range(r, 0, c.Height * 1.2);
+            var length = Range(r, 0.05, 0.4) * c.Height;
+            var angle = tilt + Range(r, -0.1, 0.1);
             var topX = x + (Math.Sin(angle) * length);
             var topY = bottom - (Math.Cos(angle) * length);
-            var thickness = Range(r, 2, 5) * s;
+            var thickness = Range(r, 2, 4.5) * s;
             c.Line(x, bottom, topX, topY, thickness, Range(r, 0.5, 0.9), edge: 0.25);
-            c.Ellipse(topX, topY, thickness * 0.9, thickness * 0.9, 0, 0.95, softness: 1);
+            c.Ellipse(topX, topY, thickness * 0.8, thickness * 0.8, 0, 0.95, softness: 1);
         }
     }
 
@@ -333,7 +335,7 @@ public static class SyntheticSem
     {
         var width = image.Width;
         var height = image.Height - top;
-        var background = random.Next(2) == 0 ? 0.02f : 0.95f;
+        var background = random.Next(3) == 0 ? 0.01f : 0.99f;
         var ink = 1f - background;
         for (var y = top; y < image.Height; y++)
         {
