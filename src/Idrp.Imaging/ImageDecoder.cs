@@ -83,10 +83,15 @@ public static class ImageDecoder
         var longest = Math.Max(full.Width, full.Height);
         if (minLongestSide > 0 && minLongestSide < longest)
         {
-            var scaled = codec.GetScaledDimensions((float)minLongestSide / longest);
-            if (Math.Max(scaled.Width, scaled.Height) >= minLongestSide)
+            // JPEG decodes at n/8 of its size; take the smallest that is still large enough.
+            for (var eighths = 1; eighths < 8; eighths++)
             {
-                size = scaled;
+                var scaled = codec.GetScaledDimensions(eighths / 8f);
+                if (Math.Max(scaled.Width, scaled.Height) >= minLongestSide)
+                {
+                    size = scaled;
+                    break;
+                }
             }
         }
 
