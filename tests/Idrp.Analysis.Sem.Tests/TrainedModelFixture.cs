@@ -5,12 +5,12 @@ using Idrp.Analysis.Sem.Synthetic;
 namespace Idrp.Analysis.Sem.Tests;
 
 /// <summary>
-/// One synthetic data set (10 categories × 20 images, 512×384 JPEG, seed 7) and the built-in model trained on it,
+/// One synthetic data set (10 categories × 16 images, 512×384 JPEG, seed 7) and the built-in model trained on it,
 /// shared read-only by the tests that need a trained model. Training itself is what <see cref="TrainingTests"/> checks.
 /// </summary>
 public sealed class TrainedModelFixture : IDisposable
 {
-    public const int PerCategory = 20;
+    public const int PerCategory = 16;
     private readonly TempDirectory _temp = new();
 
     public TrainedModelFixture()
