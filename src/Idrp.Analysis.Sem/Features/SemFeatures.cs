@@ -10,7 +10,7 @@ namespace Idrp.Analysis.Sem.Features;
 /// <list type="bullet">
 /// <item>intensity: moments, percentiles and a contrast-stretched histogram;</item>
 /// <item>texture: rotation-invariant uniform local binary patterns (LBP riu2, 8 neighbours, radius 1) at three scales;</item>
-/// <item>orientation: Sobel gradient statistics, an 8-bin orientation histogram, global and local structure-tensor coherence (lines, fibres, wires);</item>
+/// <item>orientation: Sobel gradient statistics, an 8-bin orientation histogram (bins centred on 0°, 22.5°, …), global and local structure-tensor coherence (lines, fibres, wires);</item>
 /// <item>frequency: a Welch power spectrum (64 × 64 Hann tiles): energy in six octave bands at two scales, in six
 /// orientations × two bands (the energies of a Gabor filter bank, by Parseval), the spectral slope and the strongest
 /// peak (periodic patterns);</item>
@@ -283,7 +283,14 @@ public static class SemFeatures
                         angle += MathF.PI;
                     }
 
-                    orientation[Math.Min((int)(angle / MathF.PI * 8), 7)] += m;
+                    if (angle >= MathF.PI)
+                    {
+                        angle -= MathF.PI;
+                    }
+
+                    // Bins centred on 0°, 22.5°, …: axis-aligned edges (common in SEM) sit mid-bin, not on a border
+                    // where rounding noise would flip them between two bins.
+                    orientation[(int)((angle / MathF.PI * 8) + 0.5f) & 7] += m;
                 }
             }
         }
@@ -427,7 +434,12 @@ public static class SemFeatures
                         angle += Math.PI;
                     }
 
-                    var sector = Math.Min((int)(angle / Math.PI * 6), 5);
+                    if (angle >= Math.PI)
+                    {
+                        angle -= Math.PI;
+                    }
+
+                    var sector = (int)((angle / Math.PI * 6) + 0.5) % 6;
                     directional[(r < 12 ? 0 : 6) + sector] += e;
                 }
             }
