@@ -97,6 +97,10 @@ public static class SemClassifier
                 {
                     return new SemClassification(file, "error", 0, [], model.Manifest.Name, model.Manifest.Version, e.Message);
                 }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return new SemClassification(file, "error", 0, [], model.Manifest.Name, model.Manifest.Version, $"cannot read image {file}: {e.Message}");
+                }
             });
     }
 }

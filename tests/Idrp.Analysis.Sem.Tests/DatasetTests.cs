@@ -110,8 +110,12 @@ public sealed class DatasetTests
         Assert.Equal(SemCategories.Nanowires, sample.Label);
 
         File.WriteAllBytes(temp.Combine("broken.tar"), [.. File.ReadAllBytes(temp.Combine("set.tar")).Take(700), .. new byte[10]]);
-        var e = Assert.ThrowsAny<Exception>(() => SemDataset.Enumerate(temp.Combine("broken.tar")).ToList());
+        var e = Assert.Throws<InvalidDataException>(() => SemDataset.Enumerate(temp.Combine("broken.tar")).ToList());
         Assert.Contains("broken.tar", e.Message, StringComparison.Ordinal);
+
+        // Training reads the archive on its workers and still reports the damage as itself, naming the file.
+        var training = Assert.Throws<InvalidDataException>(() => SemTrainer.Train(SemDataset.Enumerate(temp.Combine("broken.tar")), temp.Combine("model"), "broken"));
+        Assert.Contains("broken.tar", training.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Idrp.Analysis.Sem.Dataset;
 using Idrp.Analysis.Sem.Features;
@@ -189,7 +190,6 @@ public static class SemTrainer
     private static List<(string Name, string Label, float[] Features)> ExtractAll(IEnumerable<SemSample> samples, SemTrainingOptions options, ConcurrentBag<string> skipped, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var rows = new ConcurrentBag<(string Name, string Label, float[] Features)>();
-        var done = 0;
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
@@ -197,6 +197,22 @@ public static class SemTrainer
         };
 
         // NoBuffering: each worker takes the next image when it is free, so a tar is read one entry ahead per worker.
+        try
+        {
+            ExtractParallel(samples, options, parallel, rows, skipped, progress);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // A damaged archive or an unreadable folder surfaces on a worker; report it as itself.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
+
+        return [.. rows.OrderBy(r => r.Name, StringComparer.Ordinal)];
+    }
+
+    private static void ExtractParallel(IEnumerable<SemSample> samples, SemTrainingOptions options, ParallelOptions parallel, ConcurrentBag<(string Name, string Label, float[] Features)> rows, ConcurrentBag<string> skipped, IProgress<int>? progress)
+    {
+        var counter = new StrongBox<int>(0);
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(samples, EnumerablePartitionerOptions.NoBuffering), parallel, sample =>
         {
             try
@@ -208,9 +224,8 @@ public static class SemTrainer
                 skipped.Add(e.Message);
             }
 
-            progress?.Report(Interlocked.Increment(ref done));
+            progress?.Report(Interlocked.Increment(ref counter.Value));
         });
-        return [.. rows.OrderBy(r => r.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>Per label, the images whose name hashes lowest are held out: at least one when a label has two or more, never all.</summary>

@@ -60,7 +60,7 @@ internal static class SemCommands
             var results = new List<SemClassification>();
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
             var failures = 0;
-            foreach (var result in SemClassifier.ClassifyPath(loaded, input, k, p, parse.GetValue(threads), ct))
+            foreach (var result in Unwrapped(SemClassifier.ClassifyPath(loaded, input, k, p, parse.GetValue(threads), ct)))
             {
                 if (result.Error is not null)
                 {
@@ -217,6 +217,34 @@ internal static class SemCommands
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>PLINQ wraps a worker's failure (a network that rejects its input, a cancellation) in AggregateException; report the failure itself.</summary>
+    private static IEnumerable<SemClassification> Unwrapped(IEnumerable<SemClassification> results)
+    {
+        using var e = results.GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!e.MoveNext())
+                {
+                    yield break;
+                }
+            }
+            catch (AggregateException failure) when (failure.InnerExceptions.Count > 0)
+            {
+                var inner = failure.InnerExceptions[0];
+                if (inner is OperationCanceledException)
+                {
+                    throw inner;
+                }
+
+                throw new CliException(ExitCodes.General, inner.Message.ReplaceLineEndings(" "), inner);
+            }
+
+            yield return e.Current;
+        }
     }
 
     private static ISemModel LoadModel(string directory)
