@@ -14,6 +14,7 @@ var root = new RootCommand("idrp: the command-line client of an IDRP research da
     KmapCommand.Create(),
     SearchCommand.Create(),
     JobsCommands.Create(),
+    SemCommands.Create(),
 };
 
 var parsed = root.Parse(args);
