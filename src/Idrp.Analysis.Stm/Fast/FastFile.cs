@@ -85,15 +85,16 @@ public sealed class FastFile : IDisposable
     /// <param name="channels">Which lines become frames.</param>
     /// <param name="xPhase">Phase shift in samples; default <see cref="FastMetadata.XPhase"/>.</param>
     /// <param name="yPhase">Phase shift in line pairs; default <see cref="FastMetadata.YPhase"/>.</param>
+    /// <param name="fft">FFT filter of periodic noise applied to the stream before reshaping (pyfastspm's <c>filter_movie</c>); null = none.</param>
     /// <exception cref="InvalidOperationException">The file is not a <see cref="FastFileKind.Movie"/>.</exception>
-    public FastMovieReader OpenMovie(FastChannels channels, int? xPhase = null, int? yPhase = null)
+    public FastMovieReader OpenMovie(FastChannels channels, int? xPhase = null, int? yPhase = null, Processing.FftFilterOptions? fft = null)
     {
         if (Kind != FastFileKind.Movie)
         {
             throw new InvalidOperationException($"'{Path}' is a {Kind} file, not a FAST movie.");
         }
 
-        return new FastMovieReader(_file.Dataset("data"), Metadata, channels, xPhase ?? Metadata.XPhase, yPhase ?? Metadata.YPhase);
+        return new FastMovieReader(_file.Dataset("data"), Metadata, channels, xPhase ?? Metadata.XPhase, yPhase ?? Metadata.YPhase, fft);
     }
 
     /// <summary>Reads the images of an error-topography or slow-image file, in dataset-name order.</summary>
