@@ -47,7 +47,20 @@ public sealed class FastFile : IDisposable
     public static FastFile Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var file = H5File.OpenRead(path);
+        return Open(H5File.OpenRead(path), path);
+    }
+
+    /// <summary>Opens a FAST file from a seekable stream (left open; keep it alive while the FastFile is used).</summary>
+    /// <param name="name">The file's name, for messages.</param>
+    /// <exception cref="FastFormatException">Neither a <c>/data</c> dataset nor <c>FW_</c>/<c>BW_</c> datasets exist.</exception>
+    public static FastFile Open(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Open(H5File.Open(stream, leaveOpen: true), name);
+    }
+
+    private static FastFile Open(NativeFile file, string path)
+    {
         try
         {
             var notes = new List<string>();

@@ -103,6 +103,103 @@ public sealed class CorrectionTests
             var (max, mean) = Differences(frames.AsSpan(k * reader.FrameSize, reader.FrameSize), expected);
             Assert.True(mean < 3, $"frame {k}: |IDRP - pyfastspm| max {max}, mean {mean} counts");
         }
+
+        // drift (pyfastspm's notebook: step 10, boxcar) on the same frames
+        var estimator = new DriftEstimator(reader.Height, reader.Width, interlaced: true, stepSize: 10);
+        for (var k = 0; k < reader.FrameCount; k++)
+        {
+            estimator.Add(frames.AsSpan(k * reader.FrameSize, reader.FrameSize));
+        }
+
+        var path = estimator.Finish();
+        var expectedPath = s_reference.GetProperty("drift_path");
+        var expectedY = expectedPath[0].EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        var expectedX = expectedPath[1].EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        for (var k = 0; k < reader.FrameCount; k++)
+        {
+            Assert.True(Math.Abs(path.Y[k] - expectedY[k]) < 0.5 && Math.Abs(path.X[k] - expectedX[k]) < 0.5,
+                $"frame {k}: drift ({path.Y[k]:F3}, {path.X[k]:F3}), pyfastspm ({expectedY[k]:F3}, {expectedX[k]:F3})");
+        }
+
+        var shape = s_reference.GetProperty("drift_shape");
+        Assert.Equal(shape[1].GetInt32(), path.OutputRows);
+        Assert.Equal(shape[2].GetInt32(), path.OutputColumns);
+        var corrected = new float[path.OutputRows * path.OutputColumns];
+        foreach (var k in new[] { 0, 49 })
+        {
+            path.Apply(frames.AsSpan(k * reader.FrameSize, reader.FrameSize), k, corrected);
+            var expected = NpyArray.Read(TestData.References($"pfs_drift_udi_frame{k}.npy")).Values;
+            var (max, mean) = Differences(corrected, expected);
+            Assert.True(mean < 3, $"drift frame {k}: |IDRP - pyfastspm| max {max}, mean {mean} counts");
+        }
+    }
+
+    [Fact]
+    public void Drift_estimate_recovers_a_known_linear_drift()
+    {
+        // a smooth random surface seen through a 64 x 64 window that moves 1 row down and 1 column left per frame;
+        // enlarged to 128 x 128 for correlation, that is 2 pixels per frame in each direction. (The synthetic movie's
+        // lattice is periodic, which makes pyfastspm's correlation hop between lattice peaks: no clean known answer.)
+        const int size = 64, frames = 40;
+        var field = SmoothField(size + frames + 8, seed: 5);
+        var estimator = new DriftEstimator(size, size, interlaced: false, stepSize: 10);
+        var frame = new float[size * size];
+        for (var k = 0; k < frames; k++)
+        {
+            for (var r = 0; r < size; r++)
+            {
+                for (var c = 0; c < size; c++)
+                {
+                    frame[r * size + c] = field[r + k, c + frames - k];
+                }
+            }
+
+            estimator.Add(frame);
+        }
+
+        var path = estimator.Finish(boxcar: false);
+        var slopeY = (path.Y[25] - path.Y[0]) / 25;
+        var slopeX = (path.X[25] - path.X[0]) / 25;
+        Assert.Equal(2.0, Math.Abs(slopeY), 0.05);
+        Assert.Equal(2.0, Math.Abs(slopeX), 0.05);
+        Assert.True(Math.Sign(slopeX) == -Math.Sign(slopeY), $"the window moves down and left: slopes {slopeY}, {slopeX}");
+
+        var corrected = new float[path.OutputRows * path.OutputColumns];
+        path.Apply(frame, frames - 1, corrected);
+        Assert.True(path.OutputRows > 128 + 40 && path.OutputColumns > 128 + 40, $"canvas {path.OutputRows} x {path.OutputColumns}");
+    }
+
+    private static float[,] SmoothField(int n, int seed)
+    {
+        var random = new Random(seed);
+        var noise = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                noise[i, j] = random.NextDouble();
+            }
+        }
+
+        var field = new float[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (var a = -2; a <= 2; a++)
+                {
+                    for (var b = -2; b <= 2; b++)
+                    {
+                        sum += noise[Math.Clamp(i + a, 0, n - 1), Math.Clamp(j + b, 0, n - 1)];
+                    }
+                }
+
+                field[i, j] = (float)sum;
+            }
+        }
+
+        return field;
     }
 
     [Theory]
