@@ -11,6 +11,7 @@ var root = new RootCommand("idrp: the command-line client of an IDRP research da
     WatchCommand.Create(),
     DownloadCommand.Create(),
     FixityCommand.Create(),
+    StmCommands.Create(),
 };
 
 var parsed = root.Parse(args);

@@ -74,7 +74,7 @@ public sealed class FastMetadata
             var sign = GetBoolean("Data.Invert") == true ? -1.0 : 1.0;
             var voltsPerCount = range / 32768.0;
             var offset = GetDouble("SignalIn.Offset") ?? 0.0;
-            return new SignalCalibration(sign * voltsPerCount * factor, -sign * offset * factor, unit);
+            return new SignalCalibration(sign * voltsPerCount * factor, (-sign * offset * factor) + 0.0, unit);
         }
     }
 
