@@ -84,7 +84,7 @@ public static class StmFiles
             }
 
             var unit = metadata.GetString(key + ".Unit");
-            var number = value is string ? null : metadata.GetDouble(key);
+            var number = value is string or bool ? null : metadata.GetDouble(key);
             var text = value switch
             {
                 double d => d.ToString("R", CultureInfo.InvariantCulture),
@@ -252,7 +252,7 @@ public static class StmFiles
             var settings = new List<StmSetting>();
             foreach (var (key, parameter) in parameters.InitialSettings.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                double? number = parameter.Value is string ? null : parameter.AsDouble();
+                double? number = parameter.Value is double or long ? parameter.AsDouble() : null;
                 settings.Add(new StmSetting(key, Convert.ToString(parameter.Value, CultureInfo.InvariantCulture) ?? string.Empty,
                     number is { } n && double.IsFinite(n) ? n : null, string.IsNullOrEmpty(parameter.Unit) ? null : parameter.Unit));
             }
@@ -261,7 +261,7 @@ public static class StmFiles
             {
                 ["format"] = "Omicron MATRIX parameter file",
                 ["channels"] = string.Join(", ", parameters.Channels.Values.Select(c => c.Name).Distinct().Order(StringComparer.Ordinal)),
-                ["dataFiles"] = string.Join(", ", parameters.DataFiles),
+                ["dataFiles"] = parameters.DataFiles.Count().ToString(CultureInfo.InvariantCulture),
             });
         }
 
