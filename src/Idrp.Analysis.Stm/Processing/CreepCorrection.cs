@@ -196,7 +196,7 @@ public static class CreepCorrection
 
         for (var iteration = 0; iteration < 100; iteration++)
         {
-            var h = Math.Sqrt(2.2e-16) * Math.Max(1, Math.Abs(p));
+            var h = 1e-6 * Math.Max(1, Math.Abs(p)); // the residuals depend on p only through the splines' far knots: a step above their rounding noise
             var ph = p + h <= upper ? p + h : p - h;
             double[] rh;
             try

@@ -30,41 +30,45 @@ internal sealed class CubicSpline
             }
         }
 
-        // tridiagonal system in the second derivatives; not-a-knot rows folded into the first and last interior rows
-        var a = new double[n]; var b = new double[n]; var c = new double[n]; var r = new double[n];
-        for (var i = 1; i < n - 1; i++)
+        // second derivatives M: interior rows h[i-1] M[i-1] + 2(h[i-1] + h[i]) M[i] + h[i] M[i+1] = r[i]; the not-a-knot
+        // conditions (third derivative continuous at x[1] and x[n-2]) give M[0] and M[n-1] from their neighbours, which
+        // are substituted into the first and last interior rows: a tridiagonal system in M[1] .. M[n-2]
+        var m = n - 2;
+        var a = new double[m]; var b = new double[m]; var c = new double[m]; var r = new double[m];
+        for (var k = 0; k < m; k++)
         {
-            a[i] = h[i - 1];
-            b[i] = 2 * (h[i - 1] + h[i]);
-            c[i] = h[i];
-            r[i] = 6 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1]);
+            var i = k + 1;
+            a[k] = h[i - 1];
+            b[k] = 2 * (h[i - 1] + h[i]);
+            c[k] = h[i];
+            r[k] = 6 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1]);
         }
 
-        // row 0: h1 M0 - (h0 + h1) M1 + h0 M2 = 0, minus (h0 / h1) x row 1
-        var f = h[0] / h[1];
-        b[0] = h[1] - f * a[1];
-        c[0] = -(h[0] + h[1]) - f * b[1];
-        r[0] = -f * r[1];
-        // row n-1: h[n-2] M[n-3] - (h[n-3] + h[n-2]) M[n-2] + h[n-3] M[n-1] = 0, minus (h[n-2] / h[n-3]) x row n-2
-        var g = h[n - 2] / h[n - 3];
-        a[n - 1] = -(h[n - 3] + h[n - 2]) - g * b[n - 2];
-        b[n - 1] = h[n - 3] - g * c[n - 2];
-        r[n - 1] = -g * r[n - 2];
+        // M0 = ((h0 + h1) M1 - h0 M2) / h1
+        b[0] += h[0] * (h[0] + h[1]) / h[1];
+        c[0] -= h[0] * h[0] / h[1];
+        // M[n-1] = ((h[n-3] + h[n-2]) M[n-2] - h[n-2] M[n-3]) / h[n-3]
+        var hl = h[n - 2];
+        var hp = h[n - 3];
+        b[m - 1] += hl * (hp + hl) / hp;
+        a[m - 1] -= hl * hl / hp;
 
-        // Thomas algorithm
-        for (var i = 1; i < n; i++)
+        for (var k = 1; k < m; k++)
         {
-            var w = a[i] / b[i - 1];
-            b[i] -= w * c[i - 1];
-            r[i] -= w * r[i - 1];
+            var w = a[k] / b[k - 1];
+            b[k] -= w * c[k - 1];
+            r[k] -= w * r[k - 1];
         }
 
         _m = new double[n];
-        _m[n - 1] = r[n - 1] / b[n - 1];
-        for (var i = n - 2; i >= 0; i--)
+        _m[m] = r[m - 1] / b[m - 1];
+        for (var k = m - 2; k >= 0; k--)
         {
-            _m[i] = (r[i] - c[i] * _m[i + 1]) / b[i];
+            _m[k + 1] = (r[k] - c[k] * _m[k + 2]) / b[k];
         }
+
+        _m[0] = ((h[0] + h[1]) * _m[1] - h[0] * _m[2]) / h[1];
+        _m[n - 1] = ((hp + hl) * _m[n - 2] - hl * _m[n - 3]) / hp;
     }
 
     public double Evaluate(double x)
