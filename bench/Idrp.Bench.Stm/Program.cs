@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using Idrp.Analysis.Stm.Fast;
 using Idrp.Analysis.Stm.Imaging;
+using Idrp.Analysis.Stm.Processing;
 using PureHDF;
 using PureHDF.Filters;
 using PureHDF.VOL.Native;
 
-// Whole-process benchmark of the FAST movie pipeline: read + reshape, render (colour map), MP4 (ffmpeg).
-// Usage: dotnet run -c Release --project bench/Idrp.Bench.Stm -- [existing.h5 ...]
-// Without arguments it generates movies of 128 x 128 (500 and 2,000 frames) in the temp folder.
+// Whole-process benchmark of the FAST movie pipeline with pyfastspm's converter-notebook steps (phase, FFT filter,
+// reshape, creep, interpolation, drift, MP4), stage by stage; pyfastspm_pipeline.py times pyfastspm on the same files.
+// Usage: dotnet run -c Release --project bench/Idrp.Bench.Stm -- [existing.h5 ...]  (files from gen_fast_h5.py)
+// Without arguments it generates simple movies of 128 x 128 (500 and 2,000 frames) in the temp folder.
 var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
 Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 foreach (var path in inputs)
@@ -19,41 +21,45 @@ foreach (var path in inputs)
 static void Run(string path)
 {
     using var file = FastFile.Open(path);
-    var reader = file.OpenMovie(FastChannels.UpDownForward);
-    var frames = reader.FrameCount;
-    Console.WriteLine($"\n{Path.GetFileName(path)}: {frames} frames of {reader.Width} x {reader.Height} (udf)");
+    var frames = file.OpenMovie(FastChannels.UpDownInterlaced).FrameCount;
+    Console.WriteLine($"\n{Path.GetFileName(path)}: {frames} frames (udi)");
 
-    // stage 1: read + phase shift + reshape, streamed in batches of 16 images
-    var sw = Stopwatch.StartNew();
-    double checksum = 0;
-    reader.ForEachBatch(16, (_, batch) => checksum += batch[0]);
-    var read = sw.Elapsed;
-    Report("read + reshape", frames, read);
-
-    // contrast from the first image (a movie-wide percentile would need a second pass)
-    var firstImage = new float[reader.FramesPerImage * reader.FrameSize];
-    reader.ReadFrames(0, 1, firstImage);
-    var options = new RenderOptions(ColorMap.Hot, ContrastLimits.Keep(firstImage, 0.99), Scale: 4,
-        PixelSizeNm: file.Metadata.WidthNm / reader.Width);
-    var width = FrameRenderer.OutputWidth(reader.Width, options);
-    var height = FrameRenderer.OutputHeight(reader.Height, options);
-
-    // stage 2: read + reshape + render, render parallel over frames
-    var rgbBatch = new byte[16 * reader.FramesPerImage * width * height * 3];
-    sw.Restart();
-    reader.ForEachBatch(16, (_, batch) => RenderBatch(batch, reader, options, rgbBatch, width, height));
-    var render = sw.Elapsed;
-    Report("read + reshape + render (4x, hot, scale bar)", frames, render);
-
-    // stage 3: full pipeline to MP4
-    var mp4 = Path.ChangeExtension(path, ".mp4");
-    sw.Restart();
-    TimeSpan blocked;
-    using (var writer = Mp4Writer.Start(mp4, width, height, reader.FramesPerSecond))
+    // the same steps as pyfastspm's converter notebook, added one at a time
+    var plain = new FastProcessing(FastChannels.UpDownInterlaced);
+    var filtered = plain with { AutoPhase = true, Fft = FftFilterOptions.Notebook };
+    var corrected = filtered with { Creep = true, Interpolate = true };
+    var notebook = FastProcessing.Notebook;
+    foreach (var (name, processing) in new[]
     {
-        reader.ForEachBatch(16, (_, batch) =>
+        ("read + reshape", plain),
+        ("+ auto phase + FFT filter", filtered),
+        ("+ creep + interpolation", corrected),
+        ("+ drift (two passes)", notebook),
+    })
+    {
+        var sw = Stopwatch.StartNew();
+        var pipeline = FastPipeline.Open(file, processing);
+        double checksum = 0;
+        pipeline.ForEachBatch(16, (_, batch) => checksum += batch[batch.Length / 2]);
+        Report(name, frames, sw.Elapsed);
+    }
+
+    // whole pipeline to MP4: notebook corrections, hot colour map, 2x (pyfastspm: scaling 4, halved for interlaced)
+    var mp4 = Path.ChangeExtension(path, ".idrp.mp4");
+    var total = Stopwatch.StartNew();
+    var full = FastPipeline.Open(file, notebook);
+    float[]? first = null;
+    full.ForEachBatch(1, (_, batch) => first ??= batch.ToArray());
+    var options = new RenderOptions(ColorMap.Hot, ContrastLimits.Discard(first, 0.01, 0.01), Scale: 2, PixelSizeNm: full.PixelWidthNm);
+    var width = FrameRenderer.OutputWidth(full.Width, options);
+    var height = FrameRenderer.OutputHeight(full.Height, options);
+    var rgbBatch = new byte[16 * full.FramesPerImage * width * height * 3];
+    TimeSpan blocked;
+    using (var writer = Mp4Writer.Start(mp4, width, height, full.Reader.FramesPerSecond))
+    {
+        full.ForEachBatch(16, (_, batch) =>
         {
-            var n = RenderBatch(batch, reader, options, rgbBatch, width, height);
+            var n = RenderBatch(batch, full.Width, full.Height, options, rgbBatch, width, height);
             for (var f = 0; f < n; f++)
             {
                 writer.WriteFrame(rgbBatch.AsSpan(f * width * height * 3, width * height * 3));
@@ -64,21 +70,21 @@ static void Run(string path)
         blocked = writer.WriteTime + Stopwatch.GetElapsedTime(beforeFinish);
     }
 
-    var total = sw.Elapsed;
-    Report($"full pipeline to MP4 ({width} x {height})", frames, total);
+    var elapsed = total.Elapsed;
+    Report($"whole pipeline to MP4 ({width} x {height})", frames, elapsed);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  waiting for ffmpeg: {blocked.TotalSeconds:F2} s = {100 * blocked / total:F0}% of the pipeline"));
+        $"  waiting for ffmpeg: {blocked.TotalSeconds:F2} s = {100 * blocked / elapsed:F0}% of the pipeline; without it {frames / (elapsed - blocked).TotalSeconds:F0} frames/s"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  peak RSS of this process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB (checksum {checksum})"));
+        $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
 }
 
-static int RenderBatch(Span<float> batch, FastMovieReader reader, RenderOptions options, byte[] rgb, int width, int height)
+static int RenderBatch(Span<float> batch, int frameWidth, int frameHeight, RenderOptions options, byte[] rgb, int width, int height)
 {
-    var n = batch.Length / reader.FrameSize;
+    var frameSize = frameWidth * frameHeight;
+    var n = batch.Length / frameSize;
     var frames = batch.ToArray(); // Parallel.For cannot capture a span
-    var frameSize = reader.FrameSize;
     var rgbSize = width * height * 3;
-    Parallel.For(0, n, f => FrameRenderer.Render(frames.AsSpan(f * frameSize, frameSize), reader.Width, reader.Height, options, rgb.AsSpan(f * rgbSize, rgbSize)));
+    Parallel.For(0, n, f => FrameRenderer.Render(frames.AsSpan(f * frameSize, frameSize), frameWidth, frameHeight, options, rgb.AsSpan(f * rgbSize, rgbSize)));
     return n;
 }
 

@@ -15,6 +15,7 @@ var root = new RootCommand("idrp: the command-line client of an IDRP research da
     SearchCommand.Create(),
     JobsCommands.Create(),
     SemCommands.Create(),
+    StmCommands.Create(),
 };
 
 var parsed = root.Parse(args);

@@ -47,7 +47,20 @@ public sealed class FastFile : IDisposable
     public static FastFile Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var file = H5File.OpenRead(path);
+        return Open(H5File.OpenRead(path), path);
+    }
+
+    /// <summary>Opens a FAST file from a seekable stream (left open; keep it alive while the FastFile is used).</summary>
+    /// <param name="name">The file's name, for messages.</param>
+    /// <exception cref="FastFormatException">Neither a <c>/data</c> dataset nor <c>FW_</c>/<c>BW_</c> datasets exist.</exception>
+    public static FastFile Open(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Open(H5File.Open(stream, leaveOpen: true), name);
+    }
+
+    private static FastFile Open(NativeFile file, string path)
+    {
         try
         {
             var notes = new List<string>();
@@ -85,15 +98,16 @@ public sealed class FastFile : IDisposable
     /// <param name="channels">Which lines become frames.</param>
     /// <param name="xPhase">Phase shift in samples; default <see cref="FastMetadata.XPhase"/>.</param>
     /// <param name="yPhase">Phase shift in line pairs; default <see cref="FastMetadata.YPhase"/>.</param>
+    /// <param name="fft">FFT filter of periodic noise applied to the stream before reshaping (pyfastspm's <c>filter_movie</c>); null = none.</param>
     /// <exception cref="InvalidOperationException">The file is not a <see cref="FastFileKind.Movie"/>.</exception>
-    public FastMovieReader OpenMovie(FastChannels channels, int? xPhase = null, int? yPhase = null)
+    public FastMovieReader OpenMovie(FastChannels channels, int? xPhase = null, int? yPhase = null, Processing.FftFilterOptions? fft = null)
     {
         if (Kind != FastFileKind.Movie)
         {
             throw new InvalidOperationException($"'{Path}' is a {Kind} file, not a FAST movie.");
         }
 
-        return new FastMovieReader(_file.Dataset("data"), Metadata, channels, xPhase ?? Metadata.XPhase, yPhase ?? Metadata.YPhase);
+        return new FastMovieReader(_file.Dataset("data"), Metadata, channels, xPhase ?? Metadata.XPhase, yPhase ?? Metadata.YPhase, fft);
     }
 
     /// <summary>Reads the images of an error-topography or slow-image file, in dataset-name order.</summary>

@@ -53,6 +53,31 @@ public sealed class FastMetadata
     /// <summary>Scan height in nm: <c>Scanner.Y_Amplitude</c> (Vpp) x <c>Scanner.Y_Calibration</c> (nm/V); null without calibration.</summary>
     public double? HeightNm => Product("Scanner.Y_Amplitude", "Scanner.Y_Calibration");
 
+    /// <summary>
+    /// Conversion of the recorded signal (ADC counts) to physical units, from <c>SignalIn.InputRange</c> (V; the
+    /// 16-bit signed ADC spans +-InputRange), <c>SignalIn.Offset</c> (V), <c>SignalIn.ConversionFactor</c> and the
+    /// numerator of <c>SignalIn.Unit</c> (e.g. nA of nA/V), negated when <c>Data.Invert</c> is set. Null when the
+    /// input range is not recorded, or when <c>SignalIn.LogAmp</c> is set (a logarithmic amplifier, whose
+    /// calibration the file does not hold): values then stay in counts.
+    /// </summary>
+    public SignalCalibration? Signal
+    {
+        get
+        {
+            if (GetDouble("SignalIn.InputRange") is not { } range || GetBoolean("SignalIn.LogAmp") == true)
+            {
+                return null;
+            }
+
+            var factor = GetDouble("SignalIn.ConversionFactor") ?? 1.0;
+            var unit = GetString("SignalIn.Unit") is { Length: > 0 } u ? u.Split('/')[0] : "V";
+            var sign = GetBoolean("Data.Invert") == true ? -1.0 : 1.0;
+            var voltsPerCount = range / 32768.0;
+            var offset = GetDouble("SignalIn.Offset") ?? 0.0;
+            return new SignalCalibration(sign * voltsPerCount * factor, (-sign * offset * factor) + 0.0, unit);
+        }
+    }
+
     /// <summary><c>ExperimentInfo.FileFormatVersion</c>, empty when absent.</summary>
     public string FileFormatVersion => GetString("ExperimentInfo.FileFormatVersion") ?? string.Empty;
 
@@ -102,6 +127,22 @@ public sealed class FastMetadata
         GetDouble(key) ?? throw new FastFormatException($"FAST attribute '{key}' is missing or not a number.");
 
     private double? Product(string a, string b) => GetDouble(a) is { } x && GetDouble(b) is { } y ? x * y : null;
+}
+
+/// <summary>Physical value = counts x <paramref name="Scale"/> + <paramref name="Offset"/>, in <paramref name="Unit"/>.</summary>
+public sealed record SignalCalibration(double Scale, double Offset, string Unit)
+{
+    /// <summary>Converts counts to the physical unit.</summary>
+    public double Apply(double counts) => counts * Scale + Offset;
+
+    /// <summary>Converts counts to the physical unit in place.</summary>
+    public void Apply(Span<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(values[i] * Scale + Offset);
+        }
+    }
 }
 
 /// <summary>A FAST file that does not have the layout the reader expects; the message names the problem.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Idrp.Analysis.Stm.Processing;
 using PureHDF;
 
 namespace Idrp.Analysis.Stm.Fast;
@@ -15,7 +16,7 @@ public sealed class FastMovieReader
     private readonly IH5Dataset _data;
     private readonly long _shift;
 
-    internal FastMovieReader(IH5Dataset data, FastMetadata metadata, FastChannels channels, int xPhase, int yPhase)
+    internal FastMovieReader(IH5Dataset data, FastMetadata metadata, FastChannels channels, int xPhase, int yPhase, FftFilterOptions? fft = null)
     {
         _data = data;
         Metadata = metadata;
@@ -33,7 +34,11 @@ public sealed class FastMovieReader
 
         var shift = (xPhase + 2L * Width * yPhase) % SampleCount;
         _shift = shift < 0 ? shift + SampleCount : shift;
+        Filter = fft is null ? null : FftFilter.Create(fft, metadata, SampleCount);
     }
+
+    /// <summary>The FFT filter applied to the stream before reshaping, or null.</summary>
+    public FftFilter? Filter { get; }
 
     /// <summary>The file's attributes.</summary>
     public FastMetadata Metadata { get; }
@@ -87,18 +92,39 @@ public sealed class FastMovieReader
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
         destination = destination[..length];
 
-        // rolled[i] = raw[(i - shift) mod N]; an image may wrap around the end of the raw stream.
-        var start = (long)image * FastReshape.SamplesPerImage(Width, YPoints) - _shift;
-        if (start < 0)
+        var position = (long)image * FastReshape.SamplesPerImage(Width, YPoints);
+        if (Filter is null)
         {
-            start += SampleCount;
+            ReadRolled(position, destination);
+            return;
         }
 
-        var firstPart = (int)Math.Min(length, SampleCount - start);
-        FastStream.ReadConverted(_data, start, destination[..firstPart]);
-        if (firstPart < length)
+        var context = Filter.Context;
+        var withContext = ArrayPool<float>.Shared.Rent(length + 2 * context);
+        try
         {
-            FastStream.ReadConverted(_data, 0, destination[firstPart..]);
+            ReadRolled(position - context, withContext.AsSpan(0, length + 2 * context));
+            Filter.Apply(withContext.AsSpan(0, length + 2 * context), destination);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(withContext);
+        }
+    }
+
+    /// <summary>
+    /// Reads samples of the phase-rolled stream from <paramref name="position"/> on, wrapping around its ends as
+    /// numpy's <c>roll</c> and the circular FFT do: rolled[i] = raw[(i - shift) mod N].
+    /// </summary>
+    public void ReadRolled(long position, Span<float> destination)
+    {
+        var start = ((position - _shift) % SampleCount + SampleCount) % SampleCount;
+        while (!destination.IsEmpty)
+        {
+            var part = (int)Math.Min(destination.Length, SampleCount - start);
+            FastStream.ReadConverted(_data, start, destination[..part]);
+            destination = destination[part..];
+            start = 0;
         }
     }
 

@@ -82,9 +82,13 @@ public sealed class MatrixParameterFile
 
     /// <summary>Reads a parameter file.</summary>
     /// <exception cref="MatrixFormatException">The file is not a MATRIX parameter file or is truncated.</exception>
-    public static MatrixParameterFile Read(string path)
+    public static MatrixParameterFile Read(string path) => Read(File.ReadAllBytes(path), path);
+
+    /// <summary>Reads a parameter file from its bytes; <paramref name="path"/> names it in messages.</summary>
+    /// <exception cref="MatrixFormatException">The bytes are not a MATRIX parameter file or are truncated.</exception>
+    public static MatrixParameterFile Read(byte[] bytes, string path)
     {
-        var bytes = File.ReadAllBytes(path);
+        ArgumentNullException.ThrowIfNull(bytes);
         var result = new MatrixParameterFile();
         MatrixFile.CheckMagic(bytes, path);
 

@@ -77,6 +77,7 @@ public static class ExtractionServiceCollectionExtensions
     public static IServiceCollection AddIdrpExtraction(this IServiceCollection services)
     {
         services.AddSingleton<IMetadataExtractor, ImageExtractor>();
+        services.AddSingleton<IMetadataExtractor, StmExtractor>(); // before Hdf5Extractor: FAST files are HDF5
         services.AddSingleton<IMetadataExtractor, Hdf5Extractor>();
         services.AddSingleton<MetadataExtraction>();
         return services;

@@ -1,0 +1,367 @@
+namespace Idrp.Analysis.Stm.Processing;
+
+/// <summary>
+/// Drift correction as pyfastspm 1.0.4's <c>Drift</c> (drift.py), mode "full", in two streamed passes. Pass 1
+/// (<see cref="Add"/>): every frame is scaled to unit std, mean-subtracted, windowed by <c>sqrt(hamming x hamming)</c>,
+/// enlarged (nearest neighbour) to <c>S x S</c> with S the next power of two above its larger side, and
+/// cross-correlated (FFT) with the frame <c>stepSize</c> later; the peak divided by stepSize is the drift per frame.
+/// <see cref="Finish"/> median-filters it (3), integrates, replaces the last stepSize values by a linear fit of the
+/// others and smooths with a 50-frame boxcar (reflecting ends). Pass 2 (<see cref="DriftPath.Apply"/>): each frame,
+/// enlarged to <c>S x S</c> (<c>S x S/2</c> interlaced) with cubic splines, is placed in a larger zero canvas at its
+/// rounded shift, so the surface stands still.
+/// </summary>
+/// <remarks>
+/// Memory: the spectra of the last <c>stepSize</c> frames (<c>stepSize x 4 S^2</c> complex values), whatever the
+/// movie length. Not thread safe; <see cref="Add"/> uses all cores inside each frame.
+/// </remarks>
+public sealed class DriftEstimator
+{
+    private readonly int _rows;
+    private readonly int _columns;
+    private readonly int _size;
+    private readonly int _padded;
+    private readonly double[] _window;
+    private readonly Queue<(double[] Re, double[] Im)> _recent = new();
+    private readonly List<(double Y, double X)> _perFrame = [];
+    private readonly bool _interlaced;
+
+    /// <param name="rows">Frame rows.</param>
+    /// <param name="columns">Frame columns.</param>
+    /// <param name="interlaced">Interlaced frames (2:1 aspect): the output is S x S/2 and x shifts are halved, as pyfastspm.</param>
+    /// <param name="stepSize">Frames between correlated pairs (pyfastspm's notebook: 10).</param>
+    public DriftEstimator(int rows, int columns, bool interlaced, int stepSize = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepSize, 1);
+        _rows = rows;
+        _columns = columns;
+        _interlaced = interlaced;
+        StepSize = stepSize;
+        _size = 1 << ((int)Math.Log2(Math.Max(rows, columns)) + 1);
+        _padded = 2 * _size;
+        _window = new double[rows * columns];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                _window[r * columns + c] = Math.Sqrt(Hamming(r, rows) * Hamming(c, columns));
+            }
+        }
+    }
+
+    /// <summary>Frames between correlated pairs.</summary>
+    public int StepSize { get; }
+
+    /// <summary>Side of the square the frames are enlarged to for correlation.</summary>
+    public int Size => _size;
+
+    /// <summary>Adds the next frame (rows x columns, row-major).</summary>
+    public void Add(ReadOnlySpan<float> frame)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _rows * _columns, nameof(frame));
+        var spectrum = Spectrum(frame);
+        _perFrame.Add((0, 0));
+        _recent.Enqueue(spectrum);
+        if (_recent.Count > StepSize)
+        {
+            var earlier = _recent.Dequeue();
+            var index = _perFrame.Count - 1 - StepSize;
+            var (dy, dx) = Peak(earlier, spectrum);
+            _perFrame[index] = ((dy - (_size - 1)) / (double)StepSize, (dx - (_size - 1)) / (double)StepSize);
+        }
+    }
+
+    /// <summary>Filters and integrates the per-frame drift into the path (pyfastspm's <c>_filter_drift</c>).</summary>
+    /// <exception cref="InvalidOperationException">Fewer than stepSize + 2 frames.</exception>
+    public DriftPath Finish(bool boxcar = true)
+    {
+        var n = _perFrame.Count;
+        if (n < StepSize + 2)
+        {
+            throw new InvalidOperationException($"Drift correction with step {StepSize} needs at least {StepSize + 2} frames; the movie has {n}.");
+        }
+
+        var y = new double[n];
+        var x = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            (y[i], x[i]) = _perFrame[i];
+        }
+
+        return new DriftPath(Filter(y, n, StepSize, boxcar), Filter(x, n, StepSize, boxcar), _rows, _columns, _size, _interlaced);
+    }
+
+    private static double[] Filter(double[] values, int n, int step, bool boxcar)
+    {
+        // scipy.signal.medfilt(v, 3): zero padded
+        var median = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var a = i > 0 ? values[i - 1] : 0;
+            var b = values[i];
+            var c = i < n - 1 ? values[i + 1] : 0;
+            median[i] = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+        }
+
+        var integrated = new double[n];
+        double sum = 0;
+        for (var i = 0; i < n; i++)
+        {
+            sum += median[i];
+            integrated[i] = sum;
+        }
+
+        // linear fit over the first n - step points, extrapolated over the last step points (numpy.polyfit, degree 1)
+        var m = n - step;
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (var i = 0; i < m; i++)
+        {
+            sx += i;
+            sy += integrated[i];
+            sxx += (double)i * i;
+            sxy += i * integrated[i];
+        }
+
+        var slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+        var intercept = (sy - slope * sx) / m;
+        for (var i = m; i < n; i++)
+        {
+            integrated[i] = intercept + slope * i;
+        }
+
+        if (!boxcar)
+        {
+            return integrated;
+        }
+
+        // scipy.ndimage.convolve(v, ones(50)/50), mode 'reflect' (d c b a | a b c d): window i - 24 .. i + 25
+        const int width = 50;
+        var smoothed = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (var k = i - 24; k <= i + 25; k++)
+            {
+                s += integrated[Reflect(k, n)];
+            }
+
+            smoothed[i] = s / width;
+        }
+
+        return smoothed;
+    }
+
+    private static int Reflect(int i, int n)
+    {
+        var period = 2 * n;
+        i = ((i % period) + period) % period;
+        return i < n ? i : period - 1 - i;
+    }
+
+    private static double Hamming(int i, int n) => n == 1 ? 1 : 0.54 - 0.46 * Math.Cos(2 * Math.PI * i / (n - 1));
+
+    private (double[] Re, double[] Im) Spectrum(ReadOnlySpan<float> frame)
+    {
+        var count = _rows * _columns;
+        double mean = 0;
+        for (var i = 0; i < count; i++)
+        {
+            mean += frame[i];
+        }
+
+        mean /= count;
+        double variance = 0;
+        for (var i = 0; i < count; i++)
+        {
+            variance += (frame[i] - mean) * (frame[i] - mean);
+        }
+
+        var std = Math.Sqrt(variance / count);
+        // pyfastspm: imag /= std; imag -= mean(imag); imag *= window
+        var prepared = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            prepared[i] = (float)((frame[i] / std - mean / std) * _window[i]);
+        }
+
+        var enlarged = new double[_size * _size];
+        SplineZoom.Nearest(prepared, _rows, _columns, enlarged, _size, _size);
+        var p = _padded;
+        var re = new double[p * p];
+        var im = new double[p * p];
+        for (var r = 0; r < _size; r++)
+        {
+            enlarged.AsSpan(r * _size, _size).CopyTo(re.AsSpan(r * p, _size));
+        }
+
+        Fft2(re, im, p, inverse: false, nonZeroRows: _size);
+        return (re, im);
+    }
+
+    // peak of the full linear cross-correlation corr(a, b)[k] = sum a[n + k - (S - 1)] b[n]; first maximum, row-major
+    private (int Y, int X) Peak((double[] Re, double[] Im) a, (double[] Re, double[] Im) b)
+    {
+        var p = _padded;
+        var re = new double[p * p];
+        var im = new double[p * p];
+        for (var i = 0; i < re.Length; i++)
+        {
+            // A * conj(B)
+            re[i] = a.Re[i] * b.Re[i] + a.Im[i] * b.Im[i];
+            im[i] = a.Im[i] * b.Re[i] - a.Re[i] * b.Im[i];
+        }
+
+        Fft2(re, im, p, inverse: true, nonZeroRows: p);
+        var best = double.NegativeInfinity;
+        var (by, bx) = (0, 0);
+        var full = 2 * _size - 1;
+        for (var ky = 0; ky < full; ky++)
+        {
+            var row = ((ky - (_size - 1)) % p + p) % p;
+            for (var kx = 0; kx < full; kx++)
+            {
+                var column = ((kx - (_size - 1)) % p + p) % p;
+                var v = re[row * p + column];
+                if (v > best)
+                {
+                    best = v;
+                    (by, bx) = (ky, kx);
+                }
+            }
+        }
+
+        return (by, bx);
+    }
+
+    private static void Fft2(double[] re, double[] im, int n, bool inverse, int nonZeroRows)
+    {
+        Parallel.For(0, nonZeroRows, () => (new double[n], new double[n]), (r, _, buffers) =>
+        {
+            var rowRe = re.AsSpan(r * n, n);
+            var rowIm = im.AsSpan(r * n, n);
+            if (inverse)
+            {
+                Fft.Inverse(rowRe, rowIm);
+            }
+            else
+            {
+                Fft.Forward(rowRe, rowIm);
+            }
+
+            return buffers;
+        }, _ => { });
+        Parallel.For(0, n, () => (new double[n], new double[n]), (c, _, buffers) =>
+        {
+            var (colRe, colIm) = buffers;
+            for (var r = 0; r < n; r++)
+            {
+                colRe[r] = re[r * n + c];
+                colIm[r] = im[r * n + c];
+            }
+
+            if (inverse)
+            {
+                Fft.Inverse(colRe, colIm);
+            }
+            else
+            {
+                Fft.Forward(colRe, colIm);
+            }
+
+            for (var r = 0; r < n; r++)
+            {
+                re[r * n + c] = colRe[r];
+                im[r * n + c] = colIm[r];
+            }
+
+            return buffers;
+        }, _ => { });
+    }
+}
+
+/// <summary>
+/// The filtered drift path (pixels of the enlarged S x S frames, per frame) and the placement of each frame in the
+/// drift-corrected canvas (pyfastspm's <c>_adjust_movie_buffered</c>). Immutable; <see cref="Apply"/> is thread safe.
+/// </summary>
+public sealed class DriftPath
+{
+    private readonly int _rows;
+    private readonly int _columns;
+    private readonly int _offsetY;
+    private readonly int _offsetX;
+
+    internal DriftPath(double[] y, double[] x, int rows, int columns, int size, bool interlaced)
+    {
+        Y = y;
+        X = x;
+        _rows = rows;
+        _columns = columns;
+        Interlaced = interlaced;
+        FrameRows = size;
+        FrameColumns = interlaced ? size / 2 : size;
+        double maxY = y.Max(), minY = y.Min(), maxX = x.Max(), minX = x.Min();
+        var bufferY = (int)Math.Round(Math.Abs(maxY) + Math.Abs(minY), MidpointRounding.ToEven) + 1;
+        if (interlaced)
+        {
+            maxX /= 2;
+            minX /= 2;
+        }
+
+        var bufferX = (int)Math.Round(Math.Abs(maxX) + Math.Abs(minX), MidpointRounding.ToEven) + 1;
+        OutputRows = FrameRows + bufferY;
+        OutputColumns = FrameColumns + bufferX;
+        _offsetY = (int)Math.Abs(minY) + 1;
+        _offsetX = (int)Math.Abs(minX) + 1;
+    }
+
+    /// <summary>Integrated, filtered drift in y per frame (pixels of the enlarged frame).</summary>
+    public IReadOnlyList<double> Y { get; }
+
+    /// <summary>Integrated, filtered drift in x per frame (pixels of the enlarged frame).</summary>
+    public IReadOnlyList<double> X { get; }
+
+    /// <summary>Whether frames are interlaced (x shifts halved).</summary>
+    public bool Interlaced { get; }
+
+    /// <summary>Rows of an enlarged frame.</summary>
+    public int FrameRows { get; }
+
+    /// <summary>Columns of an enlarged frame.</summary>
+    public int FrameColumns { get; }
+
+    /// <summary>Rows of a corrected output frame.</summary>
+    public int OutputRows { get; }
+
+    /// <summary>Columns of a corrected output frame.</summary>
+    public int OutputColumns { get; }
+
+    /// <summary>Writes frame <paramref name="index"/>, enlarged and shifted, into <paramref name="output"/> (OutputRows x OutputColumns; zero outside).</summary>
+    public void Apply(ReadOnlySpan<float> frame, int index, Span<float> output)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Y.Count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, OutputRows * OutputColumns, nameof(output));
+        var enlarged = new float[FrameRows * FrameColumns];
+        SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
+        var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
+        var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
+        output[..(OutputRows * OutputColumns)].Clear();
+        for (var r = 0; r < FrameRows; r++)
+        {
+            var targetRow = _offsetY + shiftY + r;
+            if (targetRow < 0 || targetRow >= OutputRows)
+            {
+                continue;
+            }
+
+            for (var c = 0; c < FrameColumns; c++)
+            {
+                var targetColumn = _offsetX + shiftX + c;
+                if (targetColumn >= 0 && targetColumn < OutputColumns)
+                {
+                    output[targetRow * OutputColumns + targetColumn] = enlarged[r * FrameColumns + c];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+namespace Idrp.Analysis.Stm.Processing;
+
+/// <summary>
+/// Image resizing as scikit-image's <c>resize</c> when enlarging (which is <c>scipy.ndimage.zoom</c> with
+/// <c>grid_mode=True</c>, mode <c>mirror</c>): output pixel o samples input coordinate <c>(o + 0.5) in/out - 0.5</c>
+/// with nearest-neighbour (order 0) or cubic B-spline (order 3) interpolation. Thread safe (pure functions).
+/// </summary>
+internal static class SplineZoom
+{
+    private static readonly double s_pole = Math.Sqrt(3) - 2;
+
+    /// <summary>Nearest neighbour: <c>floor(u + 0.5)</c>, clamped.</summary>
+    public static void Nearest(ReadOnlySpan<float> input, int rows, int columns, Span<double> output, int outRows, int outColumns)
+    {
+        for (var o = 0; o < outRows; o++)
+        {
+            var r = Math.Clamp((int)Math.Floor((o + 0.5) * rows / outRows - 0.5 + 0.5), 0, rows - 1);
+            for (var p = 0; p < outColumns; p++)
+            {
+                var c = Math.Clamp((int)Math.Floor((p + 0.5) * columns / outColumns - 0.5 + 0.5), 0, columns - 1);
+                output[o * outColumns + p] = input[r * columns + c];
+            }
+        }
+    }
+
+    /// <summary>Cubic B-spline zoom with mirror boundaries (scipy's spline prefilter, then 4 x 4 taps).</summary>
+    public static void Cubic(ReadOnlySpan<float> input, int rows, int columns, Span<float> output, int outRows, int outColumns)
+    {
+        var coefficients = new double[rows * columns];
+        for (var i = 0; i < coefficients.Length; i++)
+        {
+            coefficients[i] = input[i];
+        }
+
+        var line = new double[Math.Max(rows, columns)];
+        for (var r = 0; r < rows; r++)
+        {
+            Prefilter(coefficients.AsSpan(r * columns, columns));
+        }
+
+        for (var c = 0; c < columns; c++)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                line[r] = coefficients[r * columns + c];
+            }
+
+            Prefilter(line.AsSpan(0, rows));
+            for (var r = 0; r < rows; r++)
+            {
+                coefficients[r * columns + c] = line[r];
+            }
+        }
+
+        Span<int> ri = stackalloc int[4];
+        Span<double> rw = stackalloc double[4];
+        Span<int> ci = stackalloc int[4];
+        Span<double> cw = stackalloc double[4];
+        for (var o = 0; o < outRows; o++)
+        {
+            Taps((o + 0.5) * rows / outRows - 0.5, rows, ri, rw);
+            for (var p = 0; p < outColumns; p++)
+            {
+                Taps((p + 0.5) * columns / outColumns - 0.5, columns, ci, cw);
+                double sum = 0;
+                for (var a = 0; a < 4; a++)
+                {
+                    double rowSum = 0;
+                    var offset = ri[a] * columns;
+                    for (var b = 0; b < 4; b++)
+                    {
+                        rowSum += cw[b] * coefficients[offset + ci[b]];
+                    }
+
+                    sum += rw[a] * rowSum;
+                }
+
+                output[o * outColumns + p] = (float)sum;
+            }
+        }
+    }
+
+    private static void Taps(double u, int n, Span<int> index, Span<double> weight)
+    {
+        var start = (int)Math.Floor(u) - 1;
+        for (var k = 0; k < 4; k++)
+        {
+            var i = start + k;
+            var t = Math.Abs(u - i);
+            weight[k] = t < 1 ? 2.0 / 3 - t * t + t * t * t / 2 : t < 2 ? (2 - t) * (2 - t) * (2 - t) / 6 : 0;
+            index[k] = Mirror(i, n);
+        }
+    }
+
+    private static int Mirror(int i, int n)
+    {
+        if (n == 1)
+        {
+            return 0;
+        }
+
+        var period = 2 * (n - 1);
+        i = ((i % period) + period) % period;
+        return i < n ? i : period - i;
+    }
+
+    // cubic B-spline interpolation coefficients with mirror boundaries (Unser; scipy's ni_splines.c)
+    private static void Prefilter(Span<double> c)
+    {
+        var n = c.Length;
+        if (n == 1)
+        {
+            return;
+        }
+
+        var z = s_pole;
+        var gain = (1 - z) * (1 - 1 / z);
+        for (var i = 0; i < n; i++)
+        {
+            c[i] *= gain;
+        }
+
+        // causal init, mirror
+        var zn1 = Math.Pow(z, n - 1);
+        var zi = z;
+        var c0 = c[0] + zn1 * c[n - 1];
+        for (var i = 1; i < n - 1; i++)
+        {
+            c0 += zi * (c[i] + zn1 * c[n - 1 - i]);
+            zi *= z;
+        }
+
+        c[0] = c0 / (1 - zn1 * zn1);
+        for (var i = 1; i < n; i++)
+        {
+            c[i] += z * c[i - 1];
+        }
+
+        // anti-causal init, mirror
+        c[n - 1] = z / (z * z - 1) * (z * c[n - 2] + c[n - 1]);
+        for (var i = n - 2; i >= 0; i--)
+        {
+            c[i] = z * (c[i + 1] - c[i]);
+        }
+    }
+}
