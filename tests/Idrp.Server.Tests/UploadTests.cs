@@ -183,7 +183,7 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
         await (await user.CreateAsync(1234, Tus.Metadata(("assetId", linked.ToString())))).ReadProblemAsync(HttpStatusCode.Conflict);
 
         var options = await server.Anonymous().Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/api/v1/uploads"));
-        Assert.Equal("creation,checksum,termination", options.Headers.GetValues("Tus-Extension").Single());
+        Assert.Equal("creation,creation-with-upload,checksum,termination", options.Headers.GetValues("Tus-Extension").Single());
     }
 
     [Fact]
