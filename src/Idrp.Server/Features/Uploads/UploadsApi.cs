@@ -47,7 +47,30 @@ internal static class UploadsApi
             .WithSummary("Append bytes at Upload-Offset (Content-Type application/offset+octet-stream, optional Upload-Checksum).");
         group.MapDelete("/{id:guid}", TerminateUpload).WithName("TerminateUpload")
             .WithSummary("Abandon an upload and discard its bytes (tus termination).");
+
+        // Not tus (no Tus-Resumable needed): which of your uploads of an asset can still be resumed, and from where.
+        api.MapGet("/data-assets/{id:guid}/uploads", ListUnfinishedUploads).WithTags("Uploads").WithName("ListUnfinishedUploads")
+            .WithSummary("Your unfinished uploads of a data asset (all of them for an admin): URL, offset, length, expiry.");
         return group;
+    }
+
+    private static async Task<Results<Ok<UnfinishedUploadsResponse>, ProblemHttpResult>> ListUnfinishedUploads(
+        Guid id, AccessService access, IdrpDbContext db, UploadHashes hashes, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.DataAssets.Where(access.Rules.CanReadDataAsset()).AnyAsync(a => a.Id == id, ct))
+        {
+            return Problems.NotFound("data asset", id);
+        }
+
+        var actor = access.Actor;
+        var now = clock.GetUtcNow();
+        var uploads = await db.Uploads.AsNoTracking()
+            .Where(u => u.AssetId == id && u.State == UploadState.Active && u.ExpiresAt > now && (actor.IsAdmin || u.OwnerId == actor.PersonId))
+            .OrderBy(u => u.Id)
+            .Select(u => new { u.Id, u.Offset, u.Length, u.ExpiresAt, u.CreatedAt })
+            .ToListAsync(ct);
+        return TypedResults.Ok(new UnfinishedUploadsResponse([.. uploads.Select(u => new UnfinishedUploadResponse(
+            u.Id, $"/api/v1/uploads/{u.Id}", Math.Max(u.Offset, hashes.WrittenOffset(u.Id) ?? 0), u.Length, u.ExpiresAt, u.CreatedAt))]));
     }
 
     private static NoContent Discover(HttpContext http, IOptions<StorageOptions> storage)
@@ -302,9 +325,17 @@ internal static class UploadsApi
 
             if (chunkHash is not null && (result.Interrupted || !CryptographicOperations.FixedTimeEquals(chunkHash.GetHashAndReset(), chunkExpected)))
             {
-                // The staged bytes past the recorded offset are overwritten by the next append.
+                // The bad bytes go; those before them stay. When some of those were still pending, they are made
+                // durable here (cut at the chunk's start and synced), so that the client resends only this chunk.
                 state.Dispose();
                 hashes.Forget(upload.Id);
+                if (offset > upload.Offset)
+                {
+                    await store.AppendAsync(upload.StagingKey, offset, Stream.Null, 0, observer: null, durable: true, CancellationToken.None);
+                    upload.Offset = offset;
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+
                 SetOffsetHeaders(http, upload);
                 return Problems.Make(Tus.ChecksumMismatch, "checksum-mismatch", "Checksum mismatch",
                     result.Interrupted ? "The chunk did not arrive whole; send it again." : $"The chunk's {chunkAlgorithm} does not match Upload-Checksum; send it again.");
@@ -314,7 +345,11 @@ internal static class UploadsApi
             if (result.Durable)
             {
                 upload.Offset = end;
-                await db.SaveChangesAsync(CancellationToken.None);
+                if (end != upload.Length)
+                {
+                    // The last append's offset is saved with the upload's completion, in one commit.
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
             }
 
             if (end == upload.Length)
@@ -347,7 +382,11 @@ internal static class UploadsApi
         {
             await renewal.CancelAsync();
             await renewing;
-            await ReleaseLeaseAsync(db, upload.Id, holder);
+            if (upload.State == UploadState.Active)
+            {
+                // A finished upload takes no more appends; its lease needs no release (one write less per file).
+                await ReleaseLeaseAsync(db, upload.Id, holder);
+            }
         }
 
         SetOffsetHeaders(http, upload, end);
@@ -574,3 +613,8 @@ internal static class UploadsApi
         }
     }
 }
+
+/// <summary>An upload that can still be resumed: HEAD or PATCH its <paramref name="Url"/> (tus) from <paramref name="Offset"/>.</summary>
+internal sealed record UnfinishedUploadResponse(Guid Id, string Url, long Offset, long Length, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt);
+
+internal sealed record UnfinishedUploadsResponse(IReadOnlyList<UnfinishedUploadResponse> Items);
