@@ -40,7 +40,7 @@ foreach (var name in options.Cases)
         rows.Add(result);
         Console.WriteLine(result.ToLine());
     }
-    catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException)
+    catch (Exception e) when (e is InvalidOperationException or IOException or HttpRequestException or TimeoutException)
     {
         Console.Error.WriteLine($"case {name} failed: {e.Message}");
         failed = true;
