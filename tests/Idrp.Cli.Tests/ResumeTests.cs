@@ -53,8 +53,8 @@ public sealed class ResumeTests(IdrpServer server) : IClassFixture<IdrpServer>
         Assert.Equal(System.Security.Cryptography.SHA256.HashData(data), System.Security.Cryptography.SHA256.HashData(await content.Content.ReadAsByteArrayAsync(ct)));
     }
 
-    /// <summary>The upload URL the running CLI recorded in its ingest state, which it writes before sending any byte.</summary>
-    private static async Task<string> UploadUrlAsync(Cli cli, System.Diagnostics.Process process, CancellationToken ct)
+    /// <summary>The upload URL the running CLI recorded in its ingest journal, which it writes before sending any byte of a multi-chunk file.</summary>
+    internal static async Task<string> UploadUrlAsync(Cli cli, System.Diagnostics.Process process, CancellationToken ct)
     {
         var directory = Path.Combine(cli.CacheHome, "idrp", "ingest");
         for (var attempt = 0; attempt < 3000; attempt++)
@@ -64,18 +64,22 @@ public sealed class ResumeTests(IdrpServer server) : IClassFixture<IdrpServer>
                 Assert.Fail($"the first run ended (exit {process.ExitCode}) before it created its upload: {await process.StandardOutput.ReadToEndAsync(ct)} {await process.StandardError.ReadToEndAsync(ct)}");
             }
 
-            foreach (var file in Directory.Exists(directory) ? Directory.GetFiles(directory, "*.json") : [])
+            foreach (var file in Directory.Exists(directory) ? Directory.GetFiles(directory, "*.jsonl") : [])
             {
                 try
                 {
-                    if (JsonNode.Parse(await File.ReadAllTextAsync(file, ct))?["files"]?["movie.h5"]?["uploadUrl"]?.GetValue<string>() is { } url)
+                    using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+                    while (await reader.ReadLineAsync(ct) is { } line)
                     {
-                        return url;
+                        if (JsonNode.Parse(line) is { } entry && entry["path"]?.GetValue<string>() == "movie.h5" && entry["uploadUrl"]?.GetValue<string>() is { } url)
+                        {
+                            return url;
+                        }
                     }
                 }
                 catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
                 {
-                    // Being replaced right now; read it again.
+                    // Being written or compacted right now; read it again.
                 }
             }
 

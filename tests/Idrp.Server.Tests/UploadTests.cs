@@ -103,6 +103,29 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
     }
 
     [Fact]
+    public async Task An_assets_unfinished_uploads_are_listed_for_their_owner_with_their_offset_until_complete()
+    {
+        var (user, measurement) = await MeasurementAsync("Yann");
+        var data = Tus.RandomBytes(120_000, seed: 5);
+        var asset = await StoredAssetAsync(user, measurement, "partial.dat", data);
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data.AsMemory(0, 70_000))).StatusCode);
+
+        var listed = await (await user.GetAsync($"/api/v1/data-assets/{asset}/uploads")).ReadJsonAsync(HttpStatusCode.OK);
+        var upload = Assert.Single(listed["items"]!.AsArray())!;
+        Assert.Equal(location, upload["url"]!.GetValue<string>());
+        Assert.Equal(70_000, upload["offset"]!.GetValue<long>());
+        Assert.Equal(data.Length, upload["length"]!.GetValue<long>());
+
+        var stranger = await (await server.AdminAsync()).CreateUserAsync("Zoe");
+        await (await stranger.GetAsync($"/api/v1/data-assets/{asset}/uploads")).ReadProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 70_000, data.AsMemory(70_000))).StatusCode);
+        var after = await (await user.GetAsync($"/api/v1/data-assets/{asset}/uploads")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Empty(after["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_chunk_with_a_bad_checksum_is_460_and_can_be_sent_again()
     {
         var (user, measurement) = await MeasurementAsync("Xena");
@@ -183,7 +206,7 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
         await (await user.CreateAsync(1234, Tus.Metadata(("assetId", linked.ToString())))).ReadProblemAsync(HttpStatusCode.Conflict);
 
         var options = await server.Anonymous().Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/api/v1/uploads"));
-        Assert.Equal("creation,checksum,termination", options.Headers.GetValues("Tus-Extension").Single());
+        Assert.Equal("creation,creation-with-upload,checksum,termination", options.Headers.GetValues("Tus-Extension").Single());
     }
 
     [Fact]

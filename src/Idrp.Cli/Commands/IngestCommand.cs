@@ -57,7 +57,7 @@ internal static class IngestCommand
             }
 
             var files = Ingester.Walk(directory.FullName);
-            var state = IngestState.Open(api.BaseAddress, directory.FullName, measurementId);
+            using var state = IngestState.Open(api.BaseAddress, directory.FullName, measurementId);
             var outcomes = new ConcurrentBag<IngestOutcome>();
 
             async Task RunAsync(IngestReporter reporter)

@@ -47,7 +47,7 @@ internal static class WatchCommand
                 + $"{(measurementCreated ? "created" : "using")} measurement {measurementRecord.Str("measurementName")} ({measurementId})");
 
             var time = TimeProvider.System;
-            var state = IngestState.Open(api.BaseAddress, directory.FullName, measurementId);
+            using var state = IngestState.Open(api.BaseAddress, directory.FullName, measurementId);
             var ingester = new Ingester(api, measurementId, state, new TusUploader(api, 16 * 1024 * 1024), new WatchReporter(Console.Out, time), linkBase: null);
             var watcher = new FolderWatcher(directory.FullName, ingester, state, TimeSpan.FromSeconds(settleSeconds), TimeSpan.FromSeconds(pollSeconds), degree, time);
 

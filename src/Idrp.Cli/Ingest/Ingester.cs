@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -80,11 +81,41 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
         var info = new FileInfo(file.FullPath);
         var size = info.Length;
         var modified = info.LastWriteTimeUtc.Ticks;
+
+        // A file that fits in one chunk is read once: its bytes are hashed and, unless skipped, sent in one request.
+        byte[]? whole = null;
+        try
+        {
+            if (linkBase is null && size <= uploader.ChunkSize)
+            {
+                whole = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 1));
+                await using var stream = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+                if (await stream.ReadAtLeastAsync(whole.AsMemory(0, (int)size), (int)size, throwOnEndOfStream: false, ct) != size || stream.ReadByte() != -1)
+                {
+                    throw new CliException(ExitCodes.General, "the file changed while it was read; ingest it again once it is complete");
+                }
+            }
+
+            // Typed null: a bare null would convert to Memory<byte> through its array conversion, an empty file's bytes.
+            return await IngestCoreAsync(file, size, modified, whole is null ? (ReadOnlyMemory<byte>?)null : whole.AsMemory(0, (int)size), ct);
+        }
+        finally
+        {
+            if (whole is not null)
+            {
+                ArrayPool<byte>.Shared.Return(whole);
+            }
+        }
+    }
+
+    private async Task<IngestOutcome> IngestCoreAsync(LocalFile file, long size, long modified, ReadOnlyMemory<byte>? whole, CancellationToken ct)
+    {
         var remembered = state.Get(file.Key);
         if (remembered is null || remembered.Size != size || remembered.ModifiedTicks != modified)
         {
-            remembered = new IngestFileState(size, modified, await Sha256Async(file.FullPath, ct), null, null);
-            state.Set(file.Key, remembered, persist: false);
+            var sha256 = whole is { } bytes ? Convert.ToHexStringLower(SHA256.HashData(bytes.Span)) : await Sha256Async(file.FullPath, ct);
+            remembered = new IngestFileState(size, modified, sha256, null, null);
+            state.Set(file.Key, remembered);
         }
 
         var checksum = "sha256:" + remembered.Sha256;
@@ -124,31 +155,48 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
         asset ??= await api.PostAsync("api/v1/data-assets", new { measurementId, dataAssetName = file.Name, relativePath = file.RelativePath, dataSize = size, dataChecksum = checksum }, ct);
         var assetId = asset.Id();
 
-        // Resume the upload a killed run left, if the server still has it for this asset.
+        // The server checks the bytes against the checksum the asset was registered with; when that is ours, a
+        // completed upload is a verified one and needs no second look.
+        var verified = false;
         long? offset = null;
         var url = remembered.AssetId == assetId ? remembered.UploadUrl : null;
-        if (url is not null)
+        if (whole is { } data && url is null)
         {
-            offset = await uploader.OffsetAsync(url, ct);
-        }
-
-        if (offset is null)
-        {
-            url = await uploader.CreateAsync(assetId, size, ct);
+            var progress = reporter.Uploading(file.Key, size, 0);
+            verified = await uploader.UploadWholeAsync(assetId, data, ct) && asset.Str("dataChecksum") == checksum;
+            progress.Report(size);
             offset = 0;
         }
-
-        state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = url }, persist: true);
-        var progress = reporter.Uploading(file.Key, size, offset.Value);
-        await uploader.SendAsync(url!, file.FullPath, size, offset.Value, progress, ct);
-
-        var record = await api.GetAsync($"api/v1/data-assets/{assetId}", ct);
-        if (record.Str("state") != "complete" || record.Str("dataChecksum") != checksum)
+        else
         {
-            throw new CliException(ExitCodes.Conflict, $"the server did not complete the asset (state {record.Str("state")}, checksum {record.Str("dataChecksum")}); run ingest again");
+            // Resume the upload a killed run left, if the server still has it for this asset.
+            if (url is not null)
+            {
+                offset = await uploader.OffsetAsync(url, ct);
+            }
+
+            if (offset is null)
+            {
+                url = await uploader.CreateAsync(assetId, size, ct);
+                offset = 0;
+            }
+
+            state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = url });
+            var progress = reporter.Uploading(file.Key, size, offset.Value);
+            await uploader.SendAsync(url!, file.FullPath, size, offset.Value, progress, ct);
+            verified = asset.Str("dataChecksum") == checksum;
+            state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = null });
         }
 
-        state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = null }, persist: true);
+        if (!verified)
+        {
+            var record = await api.GetAsync($"api/v1/data-assets/{assetId}", ct);
+            if (record.Str("state") != "complete" || record.Str("dataChecksum") != checksum)
+            {
+                throw new CliException(ExitCodes.Conflict, $"the server did not complete the asset (state {record.Str("state")}, checksum {record.Str("dataChecksum")}); run ingest again");
+            }
+        }
+
         return new IngestOutcome(file.Key, offset > 0 ? IngestStatus.Resumed : IngestStatus.Uploaded, assetId);
     }
 

@@ -11,21 +11,69 @@ namespace Idrp.Cli.Ingest;
 /// <summary>
 /// Uploads one file to a registered data asset by tus 1.0 (docs/api.md, section 5a): fixed-size chunks,
 /// each with a SHA-256 Upload-Checksum, and after any failed chunk a HEAD to learn where the server got.
-/// Memory is one chunk buffer per file, whatever the file's size.
+/// A file no larger than one chunk goes in the request that creates the upload (creation-with-upload).
+/// Memory is two chunk buffers per file, whatever the file's size: the next chunk is read and hashed while
+/// the current one is on the wire.
 /// </summary>
 internal sealed class TusUploader(IdrpApi api, int chunkSize)
 {
     private const int MaxRetries = 8;
 
+    public int ChunkSize => chunkSize;
+
     /// <summary>Creates a tus upload for the asset and returns its URL (relative to the server).</summary>
     public async Task<string> CreateAsync(Guid assetId, long length, CancellationToken ct)
     {
-        var request = Request(HttpMethod.Post, "api/v1/uploads");
-        request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("Upload-Metadata", "assetId " + Convert.ToBase64String(Encoding.UTF8.GetBytes(assetId.ToString())));
-        using var response = await api.SendAsync(request, ct);
+        using var response = await api.SendAsync(CreateRequest(assetId, length), ct);
         await IdrpApi.ThrowIfFailedAsync(response, ct);
         return response.Headers.Location?.OriginalString ?? throw new CliException(ExitCodes.General, "The server created an upload but sent no Location.");
+    }
+
+    /// <summary>
+    /// Creates an upload with all of <paramref name="data"/> in the same request. True when the server stored,
+    /// verified and completed it; false when it answered that the asset already has its data (an earlier attempt
+    /// may have completed it: the caller checks the record). Network errors, damaged chunks (460), busy uploads (423)
+    /// and server errors are tried again, up to 8 times with back-off.
+    /// </summary>
+    public async Task<bool> UploadWholeAsync(Guid assetId, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        var checksum = "sha256 " + Convert.ToBase64String(SHA256.HashData(data.Span));
+        for (var failures = 0; ; )
+        {
+            string failure;
+            try
+            {
+                var request = CreateRequest(assetId, data.Length);
+                request.Headers.Add("Upload-Checksum", checksum);
+                request.Content = new ReadOnlyMemoryContent(data);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+                using var response = await api.SendAsync(request, ct);
+                if (response.StatusCode == HttpStatusCode.Created && Offset(response) == data.Length)
+                {
+                    return true;
+                }
+
+                var status = (int)response.StatusCode;
+                if (status == 409)
+                {
+                    return false;
+                }
+
+                if (response.IsSuccessStatusCode || (status is not (460 or 423) && status < 500))
+                {
+                    await IdrpApi.ThrowIfFailedAsync(response, ct);
+                    throw new CliException(ExitCodes.General, $"The server created the upload with {Offset(response)} of {data.Length} bytes.");
+                }
+
+                failure = (await IdrpApi.ReadProblemAsync(response, ct)).Describe(status);
+            }
+            catch (CliException e) when (e.ExitCode == ExitCodes.Network)
+            {
+                failure = e.Message;
+            }
+
+            await BackOffAsync(++failures, failure, ct);
+        }
     }
 
     /// <summary>The upload's offset, or null when the server no longer has it (expired, finished or terminated).</summary>
@@ -38,29 +86,42 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
         }
 
         await IdrpApi.ThrowIfFailedAsync(response, ct);
-        return long.Parse(response.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
+        return Offset(response);
     }
 
-    /// <summary>Sends the file's bytes from <paramref name="offset"/> to its end.</summary>
+    /// <summary>
+    /// Sends the file's bytes from <paramref name="offset"/> to its end. After a failed chunk or an unreachable
+    /// server (a restart, say) it waits, asks HEAD for the offset and goes on from there, up to 8 failures in a row.
+    /// </summary>
     public async Task SendAsync(string url, string file, long length, long offset, IProgress<long> progress, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(length, 1, chunkSize));
+        var size = (int)Math.Clamp(length, 1, chunkSize);
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(size), ArrayPool<byte>.Shared.Rent(size)];
+        Task<Chunk>? next = null;
         try
         {
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
             var failures = 0;
+            var which = 0;
+            var completedByPatch = false;
 
             // An empty file still needs one (empty) PATCH: it is what makes the server verify and complete the asset.
             var emptyPending = length == 0;
             while (offset < length || emptyPending)
             {
-                var size = (int)Math.Min(buffer.Length, length - offset);
-                stream.Position = offset;
-                await stream.ReadExactlyAsync(buffer.AsMemory(0, size), ct);
+                var chunk = next is not null ? await next : await ReadAsync(stream, buffers[which], offset, length, ct);
+                next = null;
+                which ^= 1;
+                if (chunk.Offset + chunk.Length < length)
+                {
+                    // The next chunk is read and hashed while this one travels.
+                    next = ReadAsync(stream, buffers[which], chunk.Offset + chunk.Length, length, ct);
+                }
+
                 var request = Request(HttpMethod.Patch, url);
-                request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-                request.Headers.Add("Upload-Checksum", "sha256 " + Convert.ToBase64String(SHA256.HashData(buffer.AsSpan(0, size))));
-                request.Content = new ReadOnlyMemoryContent(buffer.AsMemory(0, size));
+                request.Headers.Add("Upload-Offset", chunk.Offset.ToString(CultureInfo.InvariantCulture));
+                request.Headers.Add("Upload-Checksum", chunk.Checksum);
+                request.Content = new ReadOnlyMemoryContent(chunk.Data);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
 
                 string failure;
@@ -69,11 +130,19 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
                     using var response = await api.SendAsync(request, ct);
                     if (response.StatusCode == HttpStatusCode.NoContent)
                     {
-                        var next = long.Parse(response.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
-                        progress.Report(next - offset);
-                        offset = next;
+                        var reached = Offset(response);
+                        progress.Report(reached - offset);
+                        offset = reached;
                         failures = 0;
                         emptyPending = false;
+                        completedByPatch = offset == length;
+                        if (next is not null && offset != chunk.Offset + chunk.Length)
+                        {
+                            // The server kept less than the whole chunk: read again from where it is.
+                            await next;
+                            next = null;
+                        }
+
                         continue;
                     }
 
@@ -92,22 +161,93 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
                     failure = e.Message;
                 }
 
-                if (++failures > MaxRetries)
+                if (next is not null)
                 {
-                    throw new CliException(ExitCodes.General, $"Upload stopped after {MaxRetries} failed attempts; run ingest again to resume. Last: {failure}");
+                    await next;
+                    next = null;
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * (1 << failures), 8000)), ct);
-                offset = await OffsetAsync(url, ct) ?? throw new CliException(ExitCodes.Conflict, "The server dropped the upload: " + failure);
+                (offset, failures) = await ResyncAsync(url, failures, failure, ct);
+            }
+
+            if (!completedByPatch)
+            {
+                // A HEAD at the end lets the server finish an upload whose last byte it stored but did not yet verify.
+                _ = await OffsetAsync(url, ct);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (next is not null)
+            {
+                await next.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
+        }
+    }
+
+    /// <summary>Waits and asks the server for the offset; an unreachable server counts as one more failure. Returns the offset and the failures so far.</summary>
+    private async Task<(long Offset, int Failures)> ResyncAsync(string url, int failures, string failure, CancellationToken ct)
+    {
+        while (true)
+        {
+            await BackOffAsync(++failures, failure, ct);
+            try
+            {
+                var offset = await OffsetAsync(url, ct) ?? throw new CliException(ExitCodes.Conflict, "The server dropped the upload: " + failure);
+                return (offset, failures);
+            }
+            catch (CliException e) when (e.ExitCode == ExitCodes.Network)
+            {
+                failure = e.Message;
+            }
+        }
+    }
+
+    private static async Task BackOffAsync(int failures, string failure, CancellationToken ct)
+    {
+        if (failures > MaxRetries)
+        {
+            throw new CliException(ExitCodes.General, $"Upload stopped after {MaxRetries} failed attempts; run ingest again to resume. Last: {failure}");
         }
 
-        // A HEAD at the end lets the server finish an upload whose last byte it stored but did not yet verify.
-        _ = await OffsetAsync(url, ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * (1 << failures), 8000)), ct);
+    }
+
+    private static async Task<Chunk> ReadAsync(FileStream stream, byte[] buffer, long offset, long length, CancellationToken ct)
+    {
+        var size = (int)Math.Min(buffer.Length, length - offset);
+        await ReadExactlyAsync(stream, buffer, offset, size, ct);
+        var data = buffer.AsMemory(0, size);
+        return new Chunk(offset, size, data, "sha256 " + Convert.ToBase64String(SHA256.HashData(data.Span)));
+    }
+
+    private static async Task ReadExactlyAsync(FileStream stream, byte[] buffer, long offset, int size, CancellationToken ct)
+    {
+        var done = 0;
+        while (done < size)
+        {
+            var read = await RandomAccess.ReadAsync(stream.SafeFileHandle, buffer.AsMemory(done, size - done), offset + done, ct);
+            if (read == 0)
+            {
+                throw new IOException($"{stream.Name} became shorter while it was uploaded.");
+            }
+
+            done += read;
+        }
+    }
+
+    private static long Offset(HttpResponseMessage response) =>
+        long.Parse(response.Headers.GetValues("Upload-Offset").Single(), CultureInfo.InvariantCulture);
+
+    private static HttpRequestMessage CreateRequest(Guid assetId, long length)
+    {
+        var request = Request(HttpMethod.Post, "api/v1/uploads");
+        request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("Upload-Metadata", "assetId " + Convert.ToBase64String(Encoding.UTF8.GetBytes(assetId.ToString())));
+        return request;
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string url)
@@ -116,4 +256,6 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
         request.Headers.Add("Tus-Resumable", "1.0.0");
         return request;
     }
+
+    private readonly record struct Chunk(long Offset, int Length, ReadOnlyMemory<byte> Data, string Checksum);
 }

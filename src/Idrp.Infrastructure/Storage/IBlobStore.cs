@@ -4,9 +4,13 @@ namespace Idrp.Infrastructure.Storage;
 public delegate void DataObserver(ReadOnlySpan<byte> data);
 
 /// <summary>How an append ended.</summary>
-/// <param name="Appended">Bytes durably added to the staging area.</param>
+/// <param name="Appended">Bytes added to the staging area.</param>
 /// <param name="Interrupted">The source ended early (client went away); the bytes counted in <paramref name="Appended"/> are kept.</param>
-public readonly record struct AppendResult(long Appended, bool Interrupted);
+/// <param name="Durable">
+/// Every staged byte up to the end of this append is on stable storage (fsync, or a completed PUT). When false the
+/// bytes are written but may be lost by a power cut: a record must not claim them until a later durable append.
+/// </param>
+public readonly record struct AppendResult(long Appended, bool Interrupted, bool Durable = true);
 
 /// <summary>
 /// Where the platform keeps the bytes of stored data assets: a local folder (embedded default) or
@@ -23,10 +27,12 @@ public interface IBlobStore
 {
     /// <summary>
     /// Appends <paramref name="source"/> to the staging area at <paramref name="offset"/> (bytes past the
-    /// offset, left by a crashed writer, are discarded first), at most <paramref name="maxBytes"/> bytes,
-    /// and makes them durable before returning.
+    /// offset, left by a crashed writer, are discarded first), at most <paramref name="maxBytes"/> bytes.
+    /// With <paramref name="durable"/> (and always when the source is interrupted) the whole staging area is
+    /// durable before returning; without it a store may only start writing the bytes back and say so in
+    /// <see cref="AppendResult.Durable"/> (the local store: one fsync per upload instead of one per chunk).
     /// </summary>
-    Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, CancellationToken cancellationToken);
+    Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, bool durable, CancellationToken cancellationToken);
 
     /// <summary>Reads the first <paramref name="length"/> staged bytes (to rebuild a checksum after a restart).</summary>
     Task<Stream> OpenStagingAsync(string stagingKey, long length, CancellationToken cancellationToken);

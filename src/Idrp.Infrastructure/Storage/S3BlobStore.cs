@@ -52,7 +52,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         _prefix = string.IsNullOrEmpty(options.Prefix) ? "" : options.Prefix.TrimEnd('/') + "/";
     }
 
-    public async Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, bool durable, CancellationToken cancellationToken)
     {
         var partNumber = (int)(offset / PartSize) + 1;
         var tailLength = (int)(offset % PartSize);
@@ -100,6 +100,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
+        // A completed PUT is durable: every append is, whatever the caller asked.
         return new AppendResult(appended, interrupted);
     }
 

@@ -32,4 +32,12 @@ public sealed class StorageOptions
     /// dies mid-upload blocks its upload for at most this long.
     /// </summary>
     public TimeSpan UploadLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Bytes an upload may have written but not yet made durable (local store; S3 puts are always durable). The
+    /// offset in the database moves only when an append makes the staged bytes durable: at the end of the upload,
+    /// when the client goes away, or when this many bytes are pending. Smaller means less to send again after a
+    /// power cut, larger means fewer waits for the disk (one fsync of 16 MiB costs 70-100 ms on a VM disk).
+    /// </summary>
+    public long UploadSyncBytes { get; set; } = 256L << 20;
 }

@@ -6,7 +6,7 @@ namespace Idrp.Server.Features.Uploads;
 internal static class Tus
 {
     public const string Version = "1.0.0";
-    public const string Extensions = "creation,checksum,termination";
+    public const string Extensions = "creation,creation-with-upload,checksum,termination";
     public const string ChecksumAlgorithms = "sha256,sha1,md5";
     public const string OffsetContentType = "application/offset+octet-stream";
 

@@ -71,6 +71,12 @@ internal sealed class UploadHashes
         return state;
     }
 
+    /// <summary>Where the bytes this server last wrote to the upload end (null when it has no state for it).</summary>
+    public long? WrittenOffset(Guid uploadId) => _states.TryGetValue(uploadId, out var state) ? state.Offset : null;
+
+    /// <summary>Every cached upload with the end of the bytes this server wrote to it.</summary>
+    public List<(Guid UploadId, long Written)> Written() => _states.Select(p => (p.Key, p.Value.Offset)).ToList();
+
     /// <summary>Keeps the state for the next request of the same upload.</summary>
     public void Keep(Guid uploadId, UploadHashState state)
     {

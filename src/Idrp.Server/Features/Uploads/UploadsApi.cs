@@ -47,7 +47,30 @@ internal static class UploadsApi
             .WithSummary("Append bytes at Upload-Offset (Content-Type application/offset+octet-stream, optional Upload-Checksum).");
         group.MapDelete("/{id:guid}", TerminateUpload).WithName("TerminateUpload")
             .WithSummary("Abandon an upload and discard its bytes (tus termination).");
+
+        // Not tus (no Tus-Resumable needed): which of your uploads of an asset can still be resumed, and from where.
+        api.MapGet("/data-assets/{id:guid}/uploads", ListUnfinishedUploads).WithTags("Uploads").WithName("ListUnfinishedUploads")
+            .WithSummary("Your unfinished uploads of a data asset (all of them for an admin): URL, offset, length, expiry.");
         return group;
+    }
+
+    private static async Task<Results<Ok<UnfinishedUploadsResponse>, ProblemHttpResult>> ListUnfinishedUploads(
+        Guid id, AccessService access, IdrpDbContext db, UploadHashes hashes, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.DataAssets.Where(access.Rules.CanReadDataAsset()).AnyAsync(a => a.Id == id, ct))
+        {
+            return Problems.NotFound("data asset", id);
+        }
+
+        var actor = access.Actor;
+        var now = clock.GetUtcNow();
+        var uploads = await db.Uploads.AsNoTracking()
+            .Where(u => u.AssetId == id && u.State == UploadState.Active && u.ExpiresAt > now && (actor.IsAdmin || u.OwnerId == actor.PersonId))
+            .OrderBy(u => u.Id)
+            .Select(u => new { u.Id, u.Offset, u.Length, u.ExpiresAt, u.CreatedAt })
+            .ToListAsync(ct);
+        return TypedResults.Ok(new UnfinishedUploadsResponse([.. uploads.Select(u => new UnfinishedUploadResponse(
+            u.Id, $"/api/v1/uploads/{u.Id}", Math.Max(u.Offset, hashes.WrittenOffset(u.Id) ?? 0), u.Length, u.ExpiresAt, u.CreatedAt))]));
     }
 
     private static NoContent Discover(HttpContext http, IOptions<StorageOptions> storage)
@@ -61,8 +84,20 @@ internal static class UploadsApi
     }
 
     private static async Task<Results<Created, ProblemHttpResult>> CreateUpload(
-        HttpContext http, AccessService access, IdrpDbContext db, IOptions<StorageOptions> storage, ArchiveLinks archives, TimeProvider clock, CancellationToken ct)
+        HttpContext http, AccessService access, IdrpDbContext db, IOptions<StorageOptions> storage, ArchiveLinks archives, TimeProvider clock,
+        IBlobStore store, UploadHashes hashes, IServiceScopeFactory scopes, MetadataExtraction extraction, ILogger<Upload> logger, CancellationToken ct)
     {
+        // tus creation-with-upload: a body of application/offset+octet-stream is the first chunk (for small files, all
+        // of it), so that one request registers, stores, verifies and completes a file.
+        var withData = string.Equals(http.Request.ContentType, Tus.OffsetContentType, StringComparison.OrdinalIgnoreCase);
+        string? chunkAlgorithm = null;
+        byte[] chunkExpected = [];
+        if (withData && http.Request.Headers["Upload-Checksum"] is { Count: > 0 } checksumHeader
+            && !Tus.TryParseChecksum(checksumHeader.ToString(), out chunkAlgorithm, out chunkExpected))
+        {
+            return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Unsupported Upload-Checksum", $"Upload-Checksum is 'algorithm base64digest' with one of {Tus.ChecksumAlgorithms}.");
+        }
+
         if (access.DenyReadOnlyToken() is { } readOnly)
         {
             return readOnly;
@@ -76,6 +111,11 @@ internal static class UploadsApi
         if (length > storage.Value.MaxUploadBytes)
         {
             return Problems.Make(StatusCodes.Status413PayloadTooLarge, "too-large", "Upload too large", $"This server accepts uploads of at most {storage.Value.MaxUploadBytes} bytes.");
+        }
+
+        if (withData && http.Request.ContentLength > length)
+        {
+            return Problems.Make(StatusCodes.Status413PayloadTooLarge, "too-large", "More bytes than the upload's length", $"The upload is {length} bytes long.");
         }
 
         var metadata = Tus.ParseMetadata(http.Request.Headers["Upload-Metadata"]);
@@ -118,13 +158,31 @@ internal static class UploadsApi
             ExpiresAt = clock.GetUtcNow() + storage.Value.UploadLifetime,
         };
         upload.StagingKey = BlobKeys.ForUpload(upload.Id);
+        if (withData)
+        {
+            // Born leased to this request: nobody else can append before the body is in.
+            upload.LeaseHolder = Guid.NewGuid();
+            upload.LeaseUntil = clock.GetUtcNow() + storage.Value.UploadLease;
+        }
+
         db.Uploads.Add(upload);
         await db.SaveChangesAsync(ct);
 
+        var location = $"/api/v1/uploads/{upload.Id}";
+        http.Response.Headers.Location = location;
         http.Response.Headers["Upload-Offset"] = "0";
         http.Response.Headers["Upload-Expires"] = upload.ExpiresAt.ToString("R", CultureInfo.InvariantCulture);
         http.Response.Headers["X-Idrp-Asset-Id"] = asset.Id.ToString();
-        return TypedResults.Created($"/api/v1/uploads/{upload.Id}");
+        if (withData)
+        {
+            var appended = await AppendLeasedAsync(upload, upload.LeaseHolder!.Value, 0, chunkAlgorithm, chunkExpected, http, db, store, hashes, clock, storage.Value, scopes, extraction, logger, ct);
+            if (appended is not null)
+            {
+                return appended;
+            }
+        }
+
+        return TypedResults.Created(location);
     }
 
     private static async Task<Results<Ok, ProblemHttpResult>> GetOffset(
@@ -154,7 +212,8 @@ internal static class UploadsApi
             }
         }
 
-        SetOffsetHeaders(http, upload);
+        // Bytes this server wrote past the durable offset are there as long as it runs: the client need not send them again.
+        SetOffsetHeaders(http, upload, upload.State == UploadState.Active ? Math.Max(upload.Offset, hashes.WrittenOffset(upload.Id) ?? 0) : null);
         var expired = upload.State == UploadState.Active && upload.ExpiresAt <= clock.GetUtcNow();
         return upload.State switch
         {
@@ -204,13 +263,16 @@ internal static class UploadsApi
             return Problems.Make(StatusCodes.Status410Gone, "upload-gone", "Upload gone", upload.Failure ?? "The upload is finished, expired or was terminated.");
         }
 
-        if (offset != upload.Offset)
+        // The offset the bytes may start at: the durable one in the database, or, on the server that wrote them,
+        // the end of bytes written since (not yet durable; see AppendLeasedAsync).
+        var written = hashes.WrittenOffset(upload.Id);
+        if (offset != upload.Offset && (written is null || written <= upload.Offset || offset != written))
         {
             SetOffsetHeaders(http, upload);
             return Problems.Conflict($"The upload has {upload.Offset} bytes stored; send the bytes from there (HEAD tells the offset).");
         }
 
-        var remaining = upload.Length - upload.Offset;
+        var remaining = upload.Length - offset;
         if (request.ContentLength > remaining)
         {
             return Problems.Make(StatusCodes.Status413PayloadTooLarge, "too-large", "More bytes than the upload's length", $"Only {remaining} bytes remain of this upload.");
@@ -221,37 +283,84 @@ internal static class UploadsApi
             return Problems.Make(StatusCodes.Status423Locked, "upload-locked", "Upload busy", "Another request is appending to this upload; retry after it ends (HEAD tells the offset).");
         }
 
+        return await AppendLeasedAsync(upload, holder, offset, chunkAlgorithm, chunkExpected, http, db, store, hashes, clock, storage.Value, scopes, extraction, logger, ct)
+            ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Appends the request body at <paramref name="offset"/> to an upload whose lease <paramref name="holder"/> holds,
+    /// and releases the lease. Sets the offset headers; returns a problem, or null when the bytes are in.
+    /// </summary>
+    /// <remarks>
+    /// The database's offset is a claim that the bytes are durable, so it moves only with an append that made them
+    /// so: the last one (before the checksum check and completion), one the client broke off, or one that would leave
+    /// more than <see cref="StorageOptions.UploadSyncBytes"/> pending. Appends between write without waiting for the
+    /// disk; their end is known only to this server's hash cache, which accepts the next chunk there. A server that
+    /// dies loses that cache, and the client resumes from the durable offset (bytes past it are overwritten).
+    /// </remarks>
+    private static async Task<ProblemHttpResult?> AppendLeasedAsync(
+        Upload upload, Guid holder, long offset, string? chunkAlgorithm, byte[] chunkExpected, HttpContext http, IdrpDbContext db, IBlobStore store,
+        UploadHashes hashes, TimeProvider clock, StorageOptions storage, IServiceScopeFactory scopes, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
+    {
+        var request = http.Request;
+        var remaining = upload.Length - offset;
+        var durable = request.ContentLength is not { } declared || declared >= remaining || offset + declared - upload.Offset >= storage.UploadSyncBytes;
         using var renewal = new CancellationTokenSource();
-        var renewing = RenewLeaseAsync(scopes, upload.Id, holder, clock, storage.Value.UploadLease, renewal.Token);
+        var renewing = RenewLeaseAsync(scopes, upload.Id, holder, clock, storage.UploadLease, renewal.Token);
+        long end;
         try
         {
-            var state = await hashes.AtAsync(upload.Id, upload.StagingKey, upload.Offset, store, ct);
+            var state = await hashes.AtAsync(upload.Id, upload.StagingKey, offset, store, ct);
             using var chunkHash = chunkAlgorithm is null ? null : IncrementalHash.CreateHash(chunkAlgorithm switch
             {
                 "sha256" => HashAlgorithmName.SHA256,
                 "sha1" => HashAlgorithmName.SHA1,
                 _ => HashAlgorithmName.MD5,
             });
-            var result = await store.AppendAsync(upload.StagingKey, upload.Offset, request.Body, remaining, data =>
+            var result = await store.AppendAsync(upload.StagingKey, offset, request.Body, remaining, data =>
             {
                 state.Append(data);
                 chunkHash?.AppendData(data);
-            }, ct);
+            }, durable, ct);
 
             if (chunkHash is not null && (result.Interrupted || !CryptographicOperations.FixedTimeEquals(chunkHash.GetHashAndReset(), chunkExpected)))
             {
-                // The staged bytes past the recorded offset are overwritten by the next append.
+                // The bad bytes go; those before them stay. When some of those were still pending, they are made
+                // durable here (cut at the chunk's start and synced), so that the client resends only this chunk.
+                state.Dispose();
                 hashes.Forget(upload.Id);
+                if (offset > upload.Offset)
+                {
+                    await store.AppendAsync(upload.StagingKey, offset, Stream.Null, 0, observer: null, durable: true, CancellationToken.None);
+                    upload.Offset = offset;
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+
                 SetOffsetHeaders(http, upload);
                 return Problems.Make(Tus.ChecksumMismatch, "checksum-mismatch", "Checksum mismatch",
                     result.Interrupted ? "The chunk did not arrive whole; send it again." : $"The chunk's {chunkAlgorithm} does not match Upload-Checksum; send it again.");
             }
 
-            upload.Offset += result.Appended;
-            await db.SaveChangesAsync(CancellationToken.None);
-            if (upload.Offset == upload.Length)
+            end = offset + result.Appended;
+            if (result.Durable)
             {
+                upload.Offset = end;
+                if (end != upload.Length)
+                {
+                    // The last append's offset is saved with the upload's completion, in one commit.
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+            }
+
+            if (end == upload.Length)
+            {
+                if (!result.Durable)
+                {
+                    throw new InvalidOperationException($"Upload {upload.Id}: the last append was not made durable.");
+                }
+
                 var problem = await FinishAsync(upload, state, db, store, extraction, logger, CancellationToken.None);
+                state.Dispose();
                 hashes.Forget(upload.Id);
                 if (problem is not null)
                 {
@@ -266,18 +375,22 @@ internal static class UploadsApi
 
             if (result.Interrupted)
             {
-                logger.LogInformation("Upload {UploadId} interrupted at {Offset} of {Length} bytes", upload.Id, upload.Offset, upload.Length);
+                logger.LogInformation("Upload {UploadId} interrupted at {Offset} of {Length} bytes", upload.Id, end, upload.Length);
             }
         }
         finally
         {
             await renewal.CancelAsync();
             await renewing;
-            await ReleaseLeaseAsync(db, upload.Id, holder);
+            if (upload.State == UploadState.Active)
+            {
+                // A finished upload takes no more appends; its lease needs no release (one write less per file).
+                await ReleaseLeaseAsync(db, upload.Id, holder);
+            }
         }
 
-        SetOffsetHeaders(http, upload);
-        return TypedResults.NoContent();
+        SetOffsetHeaders(http, upload, end);
+        return null;
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> TerminateUpload(
@@ -343,7 +456,7 @@ internal static class UploadsApi
         if (upload.Length == 0)
         {
             // An empty file never had an append to create its staging area.
-            await store.AppendAsync(upload.StagingKey, 0, Stream.Null, 0, observer: null, ct);
+            await store.AppendAsync(upload.StagingKey, 0, Stream.Null, 0, observer: null, durable: true, ct);
         }
 
         await store.CommitAsync(upload.StagingKey, blobKey, ct);
@@ -456,15 +569,15 @@ internal static class UploadsApi
         return db.Uploads.FirstOrDefaultAsync(u => u.Id == id && (actor.IsAdmin || u.OwnerId == actor.PersonId), ct);
     }
 
-    private static void SetOffsetHeaders(HttpContext http, Upload upload)
+    private static void SetOffsetHeaders(HttpContext http, Upload upload, long? offset = null)
     {
-        http.Response.Headers["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["Upload-Offset"] = (offset ?? upload.Offset).ToString(CultureInfo.InvariantCulture);
         http.Response.Headers["Upload-Length"] = upload.Length.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers.CacheControl = "no-store";
     }
 
     /// <summary>Takes the upload's lease in one conditional update; null when another request holds it.</summary>
-    private static async Task<Guid?> TryLeaseAsync(IdrpDbContext db, Guid uploadId, TimeProvider clock, TimeSpan lease, CancellationToken ct)
+    internal static async Task<Guid?> TryLeaseAsync(IdrpDbContext db, Guid uploadId, TimeProvider clock, TimeSpan lease, CancellationToken ct)
     {
         var holder = Guid.NewGuid();
         var now = clock.GetUtcNow();
@@ -475,7 +588,7 @@ internal static class UploadsApi
         return taken == 1 ? holder : null;
     }
 
-    private static Task ReleaseLeaseAsync(IdrpDbContext db, Guid uploadId, Guid holder) =>
+    internal static Task ReleaseLeaseAsync(IdrpDbContext db, Guid uploadId, Guid holder) =>
         db.Uploads.Where(u => u.Id == uploadId && u.LeaseHolder == holder)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.LeaseUntil, (DateTimeOffset?)null).SetProperty(u => u.LeaseHolder, (Guid?)null));
 
@@ -500,3 +613,8 @@ internal static class UploadsApi
         }
     }
 }
+
+/// <summary>An upload that can still be resumed: HEAD or PATCH its <paramref name="Url"/> (tus) from <paramref name="Offset"/>.</summary>
+internal sealed record UnfinishedUploadResponse(Guid Id, string Url, long Offset, long Length, DateTimeOffset ExpiresAt, DateTimeOffset CreatedAt);
+
+internal sealed record UnfinishedUploadsResponse(IReadOnlyList<UnfinishedUploadResponse> Items);
