@@ -160,7 +160,7 @@ internal sealed class JobContext : IJobContext
         {
             sha256.AppendData(data);
             md5.AppendData(data);
-        }, cancellationToken);
+        }, durable: true, cancellationToken);
 
         await using (var scope = _scopes.CreateAsyncScope())
         {
@@ -222,6 +222,9 @@ internal sealed class JobLog(IServiceScopeFactory scopes, Guid jobId, int attemp
         var batch = new List<JobLogEntry>();
         while (_pending.TryDequeue(out var entry))
         {
+            // Ids (the log's order and paging cursor) are given as lines are written, so that a reader paging with
+            // `after` never misses a line buffered before one the API wrote directly.
+            entry.Id = Guid.CreateVersion7();
             batch.Add(entry);
         }
 

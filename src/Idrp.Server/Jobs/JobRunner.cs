@@ -299,9 +299,16 @@ internal sealed partial class JobRunner(
         }
 
         db.JobOutputs.RemoveRange(outputs);
+        // In the same transaction, so that whoever sees the job succeeded also finds this line.
+        db.JobLog.Add(new JobLogEntry
+        {
+            JobId = job.Id,
+            Attempt = attempt,
+            At = finished,
+            Message = outputs.Count == 0 ? "Succeeded." : $"Succeeded; {outputs.Count} output(s) registered.",
+        });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await log.WriteAsync(JobLogLevel.Info, outputs.Count == 0 ? "Succeeded." : $"Succeeded; {outputs.Count} output(s) registered.", CancellationToken.None);
     }
 
     private async Task FailAsync(IdrpDbContext db, Job job, int attempt, JobLog log, string message, CancellationToken cancellationToken)

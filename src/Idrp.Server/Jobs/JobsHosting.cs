@@ -46,6 +46,7 @@ internal static class JobsHosting
         services.AddTransient<RunPlatformJob>();
 
         services.AddJobType<FixityJobType>();
+        services.AddJobType<Features.Previews.ThumbnailJobType>();
         foreach (var path in configuration.GetSection("Jobs:TypeAssemblies").Get<string[]>() ?? [])
         {
             AddJobTypesFrom(services, path);

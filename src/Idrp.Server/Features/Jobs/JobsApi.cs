@@ -65,13 +65,19 @@ internal static class JobsApi
         return TypedResults.Accepted($"/api/v1/jobs/{outcome.Job!.Id}", await ToResponseAsync(db, outcome.Job, ct));
     }
 
-    private static async Task<Ok<Page<JobResponse>>> List(
-        [AsParameters] PageQuery page, JobState? state, string? type, Guid? measurementId, bool? mine,
+    private static async Task<Results<Ok<Page<JobResponse>>, ProblemHttpResult>> List(
+        [AsParameters] PageQuery page, string? state, string? type, Guid? measurementId, bool? mine,
         JobService jobs, Access.AccessService access, IdrpDbContext db, CancellationToken ct)
     {
         var query = jobs.Visible().Include(j => j.Inputs).AsQueryable();
-        if (state is { } s)
+        if (state is not null)
         {
+            // As the JSON spells it ("succeeded"); any case.
+            if (!Enum.TryParse<JobState>(state, ignoreCase: true, out var s) || !Enum.IsDefined(s))
+            {
+                return Problems.Invalid("state", $"'{state}' is not a job state: queued, running, succeeded, failed or cancelled.");
+            }
+
             query = query.Where(j => j.State == s);
         }
 
