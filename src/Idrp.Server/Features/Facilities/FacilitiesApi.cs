@@ -121,31 +121,8 @@ internal static class FacilitiesApi
         return TypedResults.Ok(staff.ConvertAll(p => p.ToResponse(actor.IsAdmin || p.Id == actor.PersonId)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> AddStaff(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        if (access.DenyUnlessAdmin("assign facility staff") is { } denied)
-        {
-            return denied;
-        }
-
-        if (!await db.Facilities.AnyAsync(f => f.Id == id, ct))
-        {
-            return Problems.NotFound("facility", id);
-        }
-
-        if (!await db.People.AnyAsync(p => p.Id == personId, ct))
-        {
-            return Problems.NotFound("person", personId);
-        }
-
-        if (!await db.FacilityStaff.AnyAsync(s => s.FacilityId == id && s.PersonId == personId, ct))
-        {
-            db.FacilityStaff.Add(new FacilityStaff { FacilityId = id, PersonId = personId });
-            await db.SaveChangesAsync(ct);
-        }
-
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> AddStaff(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        await FacilityWrites.AddStaffAsync(id, personId, access, db, ct) is { } problem ? problem : TypedResults.NoContent();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveStaff(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
     {

@@ -3,6 +3,7 @@ using Idrp.Infrastructure.Persistence;
 using Idrp.Server.Access;
 using Idrp.Server.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Idrp.Server.Features.Facilities;
 
@@ -41,4 +42,31 @@ internal static class FacilityWrites
                 return Task.FromResult<ProblemHttpResult?>(null);
             },
             db, ct);
+
+    /// <summary>Null when the person is now staff of the facility; otherwise the problem.</summary>
+    public static async Task<ProblemHttpResult?> AddStaffAsync(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        if (access.DenyUnlessAdmin("assign facility staff") is { } denied)
+        {
+            return denied;
+        }
+
+        if (!await db.Facilities.AnyAsync(f => f.Id == id, ct))
+        {
+            return Problems.NotFound("facility", id);
+        }
+
+        if (!await db.People.AnyAsync(p => p.Id == personId, ct))
+        {
+            return Problems.NotFound("person", personId);
+        }
+
+        if (!await db.FacilityStaff.AnyAsync(s => s.FacilityId == id && s.PersonId == personId, ct))
+        {
+            db.FacilityStaff.Add(new FacilityStaff { FacilityId = id, PersonId = personId });
+            await db.SaveChangesAsync(ct);
+        }
+
+        return null;
+    }
 }
