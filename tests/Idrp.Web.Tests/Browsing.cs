@@ -26,13 +26,13 @@ internal static class Browsing
     }
 
     /// <summary>
-    /// Loads <paramref name="path"/> as a full page load, then three more times to record its server time
+    /// Loads <paramref name="path"/> as a full page load, then twice more to record its server time
     /// (the first load of a kind of page also pays for compiling its code), and saves a screenshot.
     /// </summary>
     public static async Task<IResponse> VisitAsync(this BrowserFixture fixture, IPage page, string path, string name)
     {
         var response = await page.GotoAsync(path) ?? throw new InvalidOperationException($"No response for {path}.");
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 2; i++)
         {
             response = await page.ReloadAsync() ?? throw new InvalidOperationException($"No response for {path}.");
             await fixture.RecordServerTimeAsync(page, name);

@@ -9,14 +9,14 @@ using static Idrp.Web.Tests.Browsing;
 namespace Idrp.Web.Tests;
 
 /// <summary>
-/// Pages over many records: a proposal with 300 measurements, a measurement with 2,000 files. Lists are
+/// Pages over many records: a proposal with 300 measurements, a measurement with 1,000 files. Lists are
 /// bounded and paged, so a page does the same work whatever the size; the server time of each visit goes
 /// to screenshots/page-timings.tsv.
 /// </summary>
 public sealed class ScaleTests(BrowserFixture fixture)
 {
     private const int Measurements = 300;
-    private const int Files = 2_000;
+    private const int Files = 1_000;
 
     [Fact]
     public async Task A_measurement_with_thousands_of_files_lists_them_two_hundred_at_a_time()
@@ -31,7 +31,7 @@ public sealed class ScaleTests(BrowserFixture fixture)
 
         var page = await fixture.NewPageAsync();
         await page.SignInAsync($"gus.{suffix}");
-        await fixture.VisitAsync(page, $"/measurements/{big}", "scale-measurement-2k-files");
+        await fixture.VisitAsync(page, $"/measurements/{big}", "scale-measurement-1k-files");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Files ({Files})" })).ToBeVisibleAsync();
         await Expect(page.Locator("table tbody tr:has(a[href^='/assets/'])")).ToHaveCountAsync(200);
         var first = await page.Locator("table tbody tr a[href^='/assets/']").AllTextContentsAsync();
