@@ -73,11 +73,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         if (!PageTimings.IsEmpty)
         {
-            var report = new StringBuilder("page\tloads\tmedian ms\tmax ms\n");
+            var report = new StringBuilder("page\tloads\tmin ms\tmedian ms\tmax ms\n");
             foreach (var (name, values) in PageTimings.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 var sorted = values.Order().ToList();
-                report.Append(CultureInfo.InvariantCulture, $"{name}\t{sorted.Count}\t{sorted[sorted.Count / 2]:0.0}\t{sorted[^1]:0.0}\n");
+                var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+                report.Append(CultureInfo.InvariantCulture, $"{name}\t{sorted.Count}\t{sorted[0]:0.0}\t{median:0.0}\t{sorted[^1]:0.0}\n");
             }
 
             await File.WriteAllTextAsync(Path.Combine(ScreenshotDirectory, "page-timings.tsv"), report.ToString());
