@@ -9,9 +9,14 @@ source scripts/lib/packages.sh
 source scripts/lib/postgres.sh
 source scripts/lib/s3.sh
 
-# postgresql: the second database; gwyddion and ffmpeg: independent checks of the STM exports.
-ensure_debian_packages postgresql python3 gwyddion ffmpeg
+# postgresql: the second database; gwyddion and ffmpeg: independent checks of the STM exports;
+# nodejs and npm: the browser libraries the web UI vendors at build time; chromium: the browser tests.
+ensure_debian_packages postgresql python3 gwyddion ffmpeg nodejs chromium
+# Some nodejs builds bring npm along; Debian's own nodejs needs its npm package.
+command -v npm >/dev/null || ensure_debian_packages npm
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The browser tests use Debian's Chromium; Playwright must never try to download one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 trap 'stop_test_postgres; stop_test_s3' EXIT
 
 log=$(mktemp /tmp/idrp-test.XXXXXX.log)

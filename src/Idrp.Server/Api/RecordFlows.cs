@@ -45,6 +45,33 @@ internal static class RecordFlows
         where TEntity : Entity
         where TUpdate : notnull
     {
+        var outcome = await EditAsync(readable, id, kind, authorize, version => ETags.IfMatchAllows(http, version), makeUpdate, apply, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(map(outcome.Value));
+    }
+
+    /// <summary>
+    /// The edit itself, for the API (If-Match) and the web UI (the version the form was rendered with):
+    /// 404 unless readable, 403 unless authorized, 412 unless <paramref name="versionMatches"/>, 422 unless valid.
+    /// </summary>
+    public static async Task<Outcome<TEntity>> EditAsync<TEntity, TUpdate>(
+        IQueryable<TEntity> readable,
+        Guid id,
+        string kind,
+        Func<TEntity, Task<ProblemHttpResult?>> authorize,
+        Func<long, bool> versionMatches,
+        Func<TEntity, TUpdate> makeUpdate,
+        Func<TEntity, TUpdate, Task<ProblemHttpResult?>> apply,
+        IdrpDbContext db,
+        CancellationToken ct)
+        where TEntity : Entity
+        where TUpdate : notnull
+    {
         var entity = await readable.FirstOrDefaultAsync(e => e.Id == id, ct);
         if (entity is null)
         {
@@ -56,7 +83,7 @@ internal static class RecordFlows
             return denied;
         }
 
-        if (!ETags.IfMatchAllows(http, entity.Version))
+        if (!versionMatches(entity.Version))
         {
             return Problems.PreconditionFailed(entity.Version);
         }
@@ -73,8 +100,7 @@ internal static class RecordFlows
         }
 
         await db.SaveChangesAsync(ct);
-        ETags.Set(http, entity.Version);
-        return TypedResults.Ok(map(entity));
+        return entity;
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync<TEntity>(

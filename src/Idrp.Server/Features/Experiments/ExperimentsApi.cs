@@ -71,7 +71,7 @@ internal static class ExperimentsApi
         return group;
     }
 
-    private static IQueryable<Experiment> Readable(IdrpDbContext db, AccessService access) =>
+    internal static IQueryable<Experiment> Readable(IdrpDbContext db, AccessService access) =>
         db.Experiments.Where(access.Rules.CanReadExperiment());
 
     private static async Task<Ok<Page<ExperimentResponse>>> ListExperiments(
@@ -93,25 +93,13 @@ internal static class ExperimentsApi
     private static async Task<Results<Created<ExperimentResponse>, ProblemHttpResult>> CreateExperiment(
         CreateExperimentRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        if (!await db.Proposals.Where(access.Rules.CanReadProposal()).AnyAsync(p => p.Id == request.ProposalId, ct))
+        var outcome = await ExperimentWrites.CreateAsync(request, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return Problems.NotFound("proposal", request.ProposalId);
+            return problem;
         }
 
-        if (await access.DenyUnlessAsync(request.ProposalId, ProposalAccess.Member, "add experiments", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        if (await References.CheckFacilityAndInstrument(request.FacilityId, request.InstrumentId, db, ct) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var experiment = new Experiment { ProposalId = request.ProposalId, Name = request.Name };
-        experiment.Apply(request);
-        db.Experiments.Add(experiment);
-        await db.SaveChangesAsync(ct);
+        var experiment = outcome.Value!;
         ETags.Set(http, experiment.Version);
         return TypedResults.Created($"/api/v1/experiments/{experiment.Id}", experiment.ToResponse());
     }
@@ -124,23 +112,18 @@ internal static class ExperimentsApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, e => Edits.Patch(e.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Experiment, ExperimentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            Readable(db, access), id, "experiment",
-            e => access.DenyUnlessAsync(e.ProposalId, ProposalAccess.Member, "edit experiments", ct),
-            makeUpdate,
-            async (e, u) =>
-            {
-                if (await References.CheckFacilityAndInstrument(u.FacilityId, u.InstrumentId, db, ct) is { } invalid)
-                {
-                    return invalid;
-                }
+    private static async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Experiment, ExperimentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await ExperimentWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
 
-                e.Apply(u);
-                return null;
-            },
-            e => e.ToResponse(), http, db, ct);
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse());
+    }
 
     private static Task<Results<NoContent, ProblemHttpResult>> DeleteExperiment(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>

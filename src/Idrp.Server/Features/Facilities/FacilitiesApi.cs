@@ -67,15 +67,13 @@ internal static class FacilitiesApi
     private static async Task<Results<Created<FacilityResponse>, ProblemHttpResult>> CreateFacility(
         FacilityUpdate request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        if (access.DenyUnlessAdmin("create facilities") is { } denied)
+        var outcome = await FacilityWrites.CreateAsync(request, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return denied;
+            return problem;
         }
 
-        var facility = new Facility { Code = request.Code, Name = request.Name };
-        facility.Apply(request);
-        db.Facilities.Add(facility);
-        await db.SaveChangesAsync(ct);
+        var facility = outcome.Value!;
         ETags.Set(http, facility.Version);
         return TypedResults.Created($"/api/v1/facilities/{facility.Id}", facility.ToResponse());
     }
@@ -88,18 +86,18 @@ internal static class FacilitiesApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, f => Edits.Patch(f.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<FacilityResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Facility, FacilityUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            db.Facilities, id, "facility",
-            _ => Task.FromResult(access.DenyUnlessAdmin("edit facilities")),
-            makeUpdate,
-            (f, u) =>
-            {
-                f.Apply(u);
-                return Task.FromResult<ProblemHttpResult?>(null);
-            },
-            f => f.ToResponse(), http, db, ct);
+    private static async Task<Results<Ok<FacilityResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Facility, FacilityUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await FacilityWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse());
+    }
 
     private static Task<Results<NoContent, ProblemHttpResult>> DeleteFacility(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
@@ -123,31 +121,8 @@ internal static class FacilitiesApi
         return TypedResults.Ok(staff.ConvertAll(p => p.ToResponse(actor.IsAdmin || p.Id == actor.PersonId)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> AddStaff(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        if (access.DenyUnlessAdmin("assign facility staff") is { } denied)
-        {
-            return denied;
-        }
-
-        if (!await db.Facilities.AnyAsync(f => f.Id == id, ct))
-        {
-            return Problems.NotFound("facility", id);
-        }
-
-        if (!await db.People.AnyAsync(p => p.Id == personId, ct))
-        {
-            return Problems.NotFound("person", personId);
-        }
-
-        if (!await db.FacilityStaff.AnyAsync(s => s.FacilityId == id && s.PersonId == personId, ct))
-        {
-            db.FacilityStaff.Add(new FacilityStaff { FacilityId = id, PersonId = personId });
-            await db.SaveChangesAsync(ct);
-        }
-
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> AddStaff(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        await FacilityWrites.AddStaffAsync(id, personId, access, db, ct) is { } problem ? problem : TypedResults.NoContent();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveStaff(Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
     {

@@ -82,20 +82,13 @@ internal static class InstrumentsApi
     private static async Task<Results<Created<InstrumentResponse>, ProblemHttpResult>> CreateInstrument(
         CreateInstrumentRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        if (!await db.Facilities.AnyAsync(f => f.Id == request.FacilityId, ct))
+        var outcome = await InstrumentWrites.CreateAsync(request, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return Problems.Invalid("facilityId", $"There is no facility with id {request.FacilityId}.");
+            return problem;
         }
 
-        if (await access.DenyUnlessFacilityStaffAsync(request.FacilityId, "add instruments", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        var instrument = new Instrument { FacilityId = request.FacilityId, Name = request.Name, Technique = request.Technique };
-        instrument.Apply(request);
-        db.Instruments.Add(instrument);
-        await db.SaveChangesAsync(ct);
+        var instrument = outcome.Value!;
         ETags.Set(http, instrument.Version);
         return TypedResults.Created($"/api/v1/instruments/{instrument.Id}", instrument.ToResponse());
     }
@@ -108,18 +101,18 @@ internal static class InstrumentsApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, i => Edits.Patch(i.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Instrument, InstrumentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            db.Instruments, id, "instrument",
-            i => access.DenyUnlessFacilityStaffAsync(i.FacilityId, "edit instruments", ct),
-            makeUpdate,
-            (i, u) =>
-            {
-                i.Apply(u);
-                return Task.FromResult<ProblemHttpResult?>(null);
-            },
-            i => i.ToResponse(), http, db, ct);
+    private static async Task<Results<Ok<InstrumentResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Instrument, InstrumentUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await InstrumentWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse());
+    }
 
     private static Task<Results<NoContent, ProblemHttpResult>> DeleteInstrument(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>

@@ -30,7 +30,7 @@ internal static class MeasurementsApi
         return group;
     }
 
-    private static IQueryable<Measurement> Readable(IdrpDbContext db, AccessService access) =>
+    internal static IQueryable<Measurement> Readable(IdrpDbContext db, AccessService access) =>
         db.Measurements.Where(access.Rules.CanReadMeasurement());
 
     private static async Task<Ok<Page<MeasurementResponse>>> ListMeasurements(
@@ -78,36 +78,13 @@ internal static class MeasurementsApi
     private static async Task<Results<Created<MeasurementResponse>, ProblemHttpResult>> CreateMeasurement(
         CreateMeasurementRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        var experiment = await db.Experiments.Where(access.Rules.CanReadExperiment()).AsNoTracking()
-            .FirstOrDefaultAsync(e => e.Id == request.ExperimentId, ct);
-        if (experiment is null)
+        var outcome = await MeasurementWrites.CreateAsync(request, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return Problems.NotFound("experiment", request.ExperimentId);
+            return problem;
         }
 
-        var needed = request.Visibility != Visibility.Private || request.SharedWithSignedInUsers || request.EmbargoUntil is not null
-            ? ProposalAccess.Manager
-            : ProposalAccess.Member;
-        if (await access.DenyUnlessAsync(experiment.ProposalId, needed, needed == ProposalAccess.Manager ? "register shared or public measurements" : "register measurements", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        if (await CheckReferences(request, experiment.ProposalId, db, ct) is { } invalid)
-        {
-            return invalid;
-        }
-
-        var measurement = new Measurement
-        {
-            ExperimentId = experiment.Id,
-            ProposalId = experiment.ProposalId,
-            MeasurementName = request.MeasurementName,
-            InstrumentId = experiment.InstrumentId,
-        };
-        measurement.Apply(request with { InstrumentId = request.InstrumentId ?? experiment.InstrumentId }, access.Actor.PersonId);
-        db.Measurements.Add(measurement);
-        await db.SaveChangesAsync(ct);
+        var measurement = outcome.Value!;
         ETags.Set(http, measurement.Version);
         return TypedResults.Created($"/api/v1/measurements/{measurement.Id}", measurement.ToResponse());
     }
@@ -120,28 +97,18 @@ internal static class MeasurementsApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, m => Edits.Patch(m.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<MeasurementResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Measurement, MeasurementUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            Readable(db, access), id, "measurement",
-            m => access.DenyUnlessAsync(m.ProposalId, ProposalAccess.Member, "edit measurements", ct),
-            makeUpdate,
-            async (m, u) =>
-            {
-                if (m.ChangesPublication(u) && await access.DenyUnlessAsync(m.ProposalId, ProposalAccess.Manager, "change visibility, embargo, sharing or licence", ct) is { } denied)
-                {
-                    return denied;
-                }
+    private static async Task<Results<Ok<MeasurementResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Measurement, MeasurementUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await MeasurementWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
 
-                if (await CheckReferences(u, m.ProposalId, db, ct) is { } invalid)
-                {
-                    return invalid;
-                }
-
-                m.Apply(u, access.Actor.PersonId);
-                return null;
-            },
-            m => m.ToResponse(), http, db, ct);
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse());
+    }
 
     private static Task<Results<NoContent, ProblemHttpResult>> DeleteMeasurement(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
@@ -153,86 +120,23 @@ internal static class MeasurementsApi
                 : null,
             http, db, ct);
 
-    private static async Task<ProblemHttpResult?> CheckReferences(MeasurementUpdate u, Guid proposalId, IdrpDbContext db, CancellationToken ct)
-    {
-        if (u.SampleId is { } sid && !await db.Samples.AnyAsync(s => s.Id == sid && s.ProposalId == proposalId, ct))
-        {
-            return Problems.Invalid("sampleId", $"The proposal has no sample with id {sid}.");
-        }
-
-        return await References.CheckFacilityAndInstrument(null, u.InstrumentId, db, ct);
-    }
-
     private static async Task<Results<Ok<List<PersonResponse>>, ProblemHttpResult>> ListShares(
         Guid id, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        var measurement = await Readable(db, access).AsNoTracking().Select(m => new { m.Id, m.ProposalId }).FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (measurement is null)
+        var outcome = await MeasurementWrites.SharesAsync(id, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return Problems.NotFound("measurement", id);
+            return problem;
         }
 
-        // Who else can see a measurement is the proposal's business, not that of the people it is shared with.
-        if (await access.ForProposalAsync(measurement.ProposalId, ct) < ProposalAccess.Member)
-        {
-            return Problems.Forbidden("Only proposal members may see with whom a measurement is shared.");
-        }
-
-        var people = await db.MeasurementShares.AsNoTracking().Where(s => s.MeasurementId == id)
-            .Select(s => s.Person!).OrderBy(p => p.DisplayName).ToListAsync(ct);
-        return TypedResults.Ok(people.ConvertAll(p => p.ToResponse(includeEmail: access.Actor.IsAdmin)));
+        return TypedResults.Ok(outcome.Value!.ConvertAll(p => p.ToResponse(includeEmail: access.Actor.IsAdmin)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AddShare(
-        Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var measurement = await Readable(db, access).AsNoTracking().Select(m => new { m.Id, m.ProposalId }).FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (measurement is null)
-        {
-            return Problems.NotFound("measurement", id);
-        }
-
-        if (await access.DenyUnlessAsync(measurement.ProposalId, ProposalAccess.Manager, "share measurements", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        if (!await db.People.AnyAsync(p => p.Id == personId, ct))
-        {
-            return Problems.NotFound("person", personId);
-        }
-
-        if (!await db.MeasurementShares.AnyAsync(s => s.MeasurementId == id && s.PersonId == personId, ct))
-        {
-            db.MeasurementShares.Add(new MeasurementShare { MeasurementId = id, PersonId = personId });
-            await db.SaveChangesAsync(ct);
-        }
-
-        return TypedResults.NoContent();
-    }
+        Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        await MeasurementWrites.ShareAsync(id, personId, access, db, ct) is { } problem ? problem : TypedResults.NoContent();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveShare(
-        Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct)
-    {
-        var measurement = await Readable(db, access).AsNoTracking().Select(m => new { m.Id, m.ProposalId }).FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (measurement is null)
-        {
-            return Problems.NotFound("measurement", id);
-        }
-
-        if (await access.DenyUnlessAsync(measurement.ProposalId, ProposalAccess.Manager, "share measurements", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        var share = await db.MeasurementShares.FirstOrDefaultAsync(s => s.MeasurementId == id && s.PersonId == personId, ct);
-        if (share is null)
-        {
-            return Problems.NotFound($"Measurement {id} is not shared with person {personId}.");
-        }
-
-        db.MeasurementShares.Remove(share);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+        Guid id, Guid personId, AccessService access, IdrpDbContext db, CancellationToken ct) =>
+        await MeasurementWrites.UnshareAsync(id, personId, access, db, ct) is { } problem ? problem : TypedResults.NoContent();
 }

@@ -94,30 +94,13 @@ internal static class PeopleApi
     private static async Task<Results<Created<PersonResponse>, ProblemHttpResult>> CreatePerson(
         CreatePersonRequest request, HttpContext http, AccessService access, IdrpDbContext db, UserManager<Infrastructure.Persistence.Account> users, CancellationToken ct)
     {
-        if (access.DenyUnlessAdmin("create people") is { } denied)
+        var outcome = await PersonWrites.CreateAsync(request, access, db, users, ct);
+        if (outcome.Problem is { } problem)
         {
-            return denied;
+            return problem;
         }
 
-        var person = new Person { DisplayName = request.DisplayName };
-        person.Apply(request);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        db.People.Add(person);
-        await db.SaveChangesAsync(ct);
-        if (request.UserName is not null)
-        {
-            var result = await users.CreateAsync(new Infrastructure.Persistence.Account { Id = person.Id, UserName = request.UserName, Email = request.Email }, request.Password!);
-            if (!result.Succeeded)
-            {
-                // Identity reports a taken user name as an error code, not an exception.
-                var taken = result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName));
-                return taken
-                    ? Problems.Conflict($"The user name '{request.UserName}' is taken.")
-                    : Problems.Validation(new Dictionary<string, string[]> { ["password"] = result.Errors.Select(e => e.Description).ToArray() });
-            }
-        }
-
-        await transaction.CommitAsync(ct);
+        var person = outcome.Value!;
         ETags.Set(http, person.Version);
         return TypedResults.Created($"/api/v1/people/{person.Id}", person.ToResponse(includeEmail: true));
     }
@@ -130,29 +113,18 @@ internal static class PeopleApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, p => Edits.Patch(p.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<PersonResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Person, PersonUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            db.People, id, "person",
-            _ => Task.FromResult(access.DenyReadOnlyToken()
-                ?? (access.Actor.IsAdmin || access.Actor.PersonId == id ? null : Problems.Forbidden("Only the person themself or an admin may edit a person."))),
-            makeUpdate,
-            async (person, update) =>
-            {
-                if (update.IsAdmin != person.IsAdmin && !access.Actor.IsAdmin)
-                {
-                    return Problems.Forbidden("Only an admin may grant or withdraw admin rights.");
-                }
+    private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Person, PersonUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await PersonWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
 
-                if (!update.IsAdmin && person.IsAdmin && !await db.People.AnyAsync(p => p.IsAdmin && p.Id != id, ct))
-                {
-                    return Problems.Conflict("This is the last admin; make someone else admin first.");
-                }
-
-                person.Apply(update);
-                return null;
-            },
-            p => p.ToResponse(includeEmail: true), http, db, ct);
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse(includeEmail: true));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePerson(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)

@@ -90,7 +90,7 @@ internal static class ProposalsApi
         return group;
     }
 
-    private static IQueryable<Proposal> Readable(IdrpDbContext db, AccessService access) =>
+    internal static IQueryable<Proposal> Readable(IdrpDbContext db, AccessService access) =>
         db.Proposals.Include(p => p.Facilities).Where(access.Rules.CanReadProposal());
 
     private static async Task<Ok<Page<ProposalResponse>>> ListProposals(
@@ -118,32 +118,13 @@ internal static class ProposalsApi
     private static async Task<Results<Created<ProposalResponse>, ProblemHttpResult>> CreateProposal(
         CreateProposalRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        if (access.DenyReadOnlyToken() is { } denied)
+        var outcome = await ProposalWrites.CreateAsync(request, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return denied;
+            return problem;
         }
 
-        var pi = request.PrincipalInvestigatorId ?? access.Actor.PersonId!.Value;
-        if (pi != access.Actor.PersonId && !access.Actor.IsAdmin)
-        {
-            return Problems.Forbidden("Only an admin may create a proposal for someone else.");
-        }
-
-        if (!await db.People.AnyAsync(p => p.Id == pi, ct))
-        {
-            return Problems.Invalid("principalInvestigatorId", $"There is no person with id {pi}.");
-        }
-
-        if (await MissingFacility(request.FacilityIds, db, ct) is { } missing)
-        {
-            return missing;
-        }
-
-        var proposal = new Proposal { ProposalNumber = request.ProposalNumber, Title = request.Title, Source = ProposalSource.Local };
-        proposal.Apply(request);
-        proposal.Members.Add(new ProposalMember { ProposalId = proposal.Id, PersonId = pi, Role = ProposalRole.PrincipalInvestigator });
-        db.Proposals.Add(proposal);
-        await db.SaveChangesAsync(ct);
+        var proposal = outcome.Value!;
         ETags.Set(http, proposal.Version);
         return TypedResults.Created($"/api/v1/proposals/{proposal.Id}", proposal.ToResponse());
     }
@@ -156,23 +137,18 @@ internal static class ProposalsApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, p => Edits.Patch(p.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<ProposalResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Proposal, ProposalUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            Readable(db, access), id, "proposal",
-            p => access.DenyUnlessAsync(p.Id, ProposalAccess.Manager, "edit a proposal", ct),
-            makeUpdate,
-            async (p, u) =>
-            {
-                if (await MissingFacility(u.FacilityIds, db, ct) is { } missing)
-                {
-                    return missing;
-                }
+    private static async Task<Results<Ok<ProposalResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Proposal, ProposalUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await ProposalWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
 
-                p.Apply(u);
-                return null;
-            },
-            p => p.ToResponse(), http, db, ct);
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse());
+    }
 
     private static Task<Results<NoContent, ProblemHttpResult>> DeleteProposal(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
@@ -273,16 +249,4 @@ internal static class ProposalsApi
 
     private static async Task<bool> IsLastPi(Guid proposalId, Guid personId, IdrpDbContext db, CancellationToken ct) =>
         !await db.ProposalMembers.AnyAsync(m => m.ProposalId == proposalId && m.PersonId != personId && m.Role == ProposalRole.PrincipalInvestigator, ct);
-
-    private static async Task<ProblemHttpResult?> MissingFacility(IReadOnlyList<Guid>? ids, IdrpDbContext db, CancellationToken ct)
-    {
-        if (ids is null || ids.Count == 0)
-        {
-            return null;
-        }
-
-        var distinct = ids.Distinct().ToList();
-        var found = await db.Facilities.CountAsync(f => distinct.Contains(f.Id), ct);
-        return found == distinct.Count ? null : Problems.Invalid("facilityIds", "One or more facilities do not exist.");
-    }
 }

@@ -56,7 +56,7 @@ internal static class SamplesApi
         return group;
     }
 
-    private static IQueryable<Sample> Readable(IdrpDbContext db, AccessService access) =>
+    internal static IQueryable<Sample> Readable(IdrpDbContext db, AccessService access) =>
         db.Samples.Where(access.Rules.CanReadSample());
 
     private static async Task<Ok<Page<SampleResponse>>> ListSamples(
@@ -78,20 +78,13 @@ internal static class SamplesApi
     private static async Task<Results<Created<SampleResponse>, ProblemHttpResult>> CreateSample(
         CreateSampleRequest request, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
-        if (!await db.Proposals.Where(access.Rules.CanReadProposal()).AnyAsync(p => p.Id == request.ProposalId, ct))
+        var outcome = await SampleWrites.CreateAsync(request, access, db, ct);
+        if (outcome.Problem is { } problem)
         {
-            return Problems.NotFound("proposal", request.ProposalId);
+            return problem;
         }
 
-        if (await access.DenyUnlessAsync(request.ProposalId, ProposalAccess.Member, "add samples", ct) is { } denied)
-        {
-            return denied;
-        }
-
-        var sample = new Sample { ProposalId = request.ProposalId, Name = request.Name };
-        sample.Apply(request);
-        db.Samples.Add(sample);
-        await db.SaveChangesAsync(ct);
+        var sample = outcome.Value!;
         ETags.Set(http, sample.Version);
         return TypedResults.Created($"/api/v1/samples/{sample.Id}", sample.ToResponse());
     }
@@ -104,18 +97,18 @@ internal static class SamplesApi
         Guid id, JsonElement patch, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
         Edit(id, s => Edits.Patch(s.ToUpdate(), patch, http), http, access, db, ct);
 
-    private static Task<Results<Ok<SampleResponse>, ProblemHttpResult>> Edit(
-        Guid id, Func<Sample, SampleUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
-        RecordFlows.EditAsync(
-            Readable(db, access), id, "sample",
-            s => access.DenyUnlessAsync(s.ProposalId, ProposalAccess.Member, "edit samples", ct),
-            makeUpdate,
-            (s, u) =>
-            {
-                s.Apply(u);
-                return Task.FromResult<ProblemHttpResult?>(null);
-            },
-            s => s.ToResponse(), http, db, ct);
+    private static async Task<Results<Ok<SampleResponse>, ProblemHttpResult>> Edit(
+        Guid id, Func<Sample, SampleUpdate> makeUpdate, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct)
+    {
+        var outcome = await SampleWrites.EditAsync(id, version => ETags.IfMatchAllows(http, version), makeUpdate, access, db, ct);
+        if (outcome.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        ETags.Set(http, outcome.Value!.Version);
+        return TypedResults.Ok(outcome.Value.ToResponse());
+    }
 
     private static Task<Results<NoContent, ProblemHttpResult>> DeleteSample(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, CancellationToken ct) =>
