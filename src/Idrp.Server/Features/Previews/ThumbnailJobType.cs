@@ -26,7 +26,10 @@ internal sealed class ThumbnailJobType : JobType<ThumbnailParameters>
 
     private static readonly string[] ImageExtensions = [".tif", ".tiff", ".jpg", ".jpeg", ".png", ".bmp"];
 
-    public override string Name => "thumbnails";
+    /// <summary>The job type's name, which is also the activity of every thumbnail's derivation.</summary>
+    public const string ActivityName = "thumbnails";
+
+    public override string Name => ActivityName;
 
     public override string Version => "1";
 
