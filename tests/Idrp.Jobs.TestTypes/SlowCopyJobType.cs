@@ -14,6 +14,10 @@ public sealed class SlowCopyParameters
     [StringLength(200)]
     public string? FailWith { get; set; }
 
+    /// <summary>When set, the job tags the measurement with this category ("test-category" scheme), with confidence 0.75.</summary>
+    [StringLength(60)]
+    public string? Category { get; set; }
+
     /// <summary>Suffix of the output names, so that reruns in one measurement do not collide.</summary>
     [Required]
     [RegularExpression("^[a-z0-9-]{1,40}$")]
@@ -53,6 +57,11 @@ public sealed class SlowCopyJobType : JobType<SlowCopyParameters>
         if (parameters.FailWith is { } message)
         {
             throw new JobFailedException(message);
+        }
+
+        if (parameters.Category is { } category)
+        {
+            context.AddCategory("test-category", category, 0.75);
         }
 
         context.Log($"Copied {context.Inputs.Count} input(s) on attempt {context.Attempt}.");

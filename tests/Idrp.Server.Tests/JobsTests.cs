@@ -89,6 +89,22 @@ public sealed class JobsTests(IdrpServer server) : IClassFixture<IdrpServer>
     }
 
     [Fact]
+    public async Task A_classifier_like_job_tags_the_measurement_with_its_category_and_confidence()
+    {
+        var (user, _, measurement, _, _) = await MeasurementWithFileAsync("Category User");
+        var first = await SubmitAsync(user, new { type = "test.slow-copy", measurementId = measurement, parameters = new { seconds = 0.1, tag = "cat-a", category = "Nanowires" } });
+        Assert.Equal("succeeded", (await WaitAsync(user, first.Id(), Ended))["state"]!.GetValue<string>());
+        var second = await SubmitAsync(user, new { type = "test.slow-copy", measurementId = measurement, parameters = new { seconds = 0.1, tag = "cat-b", category = "Particles" } });
+        Assert.Equal("succeeded", (await WaitAsync(user, second.Id(), Ended))["state"]!.GetValue<string>());
+
+        // The second run replaces the first's tag of the same model; it does not pile up.
+        var record = await (await user.GetAsync($"/api/v1/measurements/{measurement}")).ReadJsonAsync(HttpStatusCode.OK);
+        var tag = Assert.Single(record["categories"]!.AsArray())!;
+        Assert.Equal(("test-category", "Particles", "model:test.slow-copy@1", 0.75),
+            (tag["scheme"]!.GetValue<string>(), tag["value"]!.GetValue<string>(), tag["source"]!.GetValue<string>(), tag["confidence"]!.GetValue<double>()));
+    }
+
+    [Fact]
     public async Task Submission_is_checked_type_parameters_inputs_and_rights()
     {
         var (user, _, measurement, asset, _) = await MeasurementWithFileAsync("Checked Submitter");

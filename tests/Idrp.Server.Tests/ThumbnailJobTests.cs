@@ -26,7 +26,7 @@ public sealed class ThumbnailJobTests(IdrpServer server) : IClassFixture<IdrpSer
         Assert.Equal(("nanowires.jpg.png", "previews"), (output["name"]!.GetValue<string>(), output["relativePath"]!.GetValue<string>()));
 
         var png = await user.Http.GetByteArrayAsync($"/api/v1/data-assets/{output["assetId"]!.GetValue<string>()}/content", TestContext.Current.CancellationToken);
-        Assert.Equal("\u0089PNG"u8.ToArray(), png[..4]);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         // IHDR: width and height, big-endian, at bytes 16 and 20. The source is 1024 x 768.
         Assert.Equal((256, 192), (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
 

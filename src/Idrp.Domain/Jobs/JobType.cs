@@ -110,6 +110,13 @@ public interface IJobContext
 
     /// <summary>Sets the job's JSON result (a summary the user reads on the job's page), replacing an earlier one.</summary>
     void SetResult(JsonNode result);
+
+    /// <summary>
+    /// Results that are metadata (a classifier's category): tags the target measurement with <paramref name="value"/> in
+    /// <paramref name="scheme"/>, with source "model:&lt;type&gt;@&lt;version&gt;" and the confidence, when the attempt succeeds.
+    /// It replaces the tags this job type gave in the same scheme before; people's tags stay.
+    /// </summary>
+    void AddCategory(string scheme, string value, double? confidence);
 }
 
 /// <summary>A job's own failure: the message is for the user, no stack trace is stored.</summary>

@@ -180,6 +180,21 @@ internal sealed class JobContext : IJobContext
     }
 
     public void SetResult(JsonNode result) => ResultJson = result.ToJsonString();
+
+    public List<(string Scheme, string Value, double? Confidence)> Categories { get; } = [];
+
+    public void AddCategory(string scheme, string value, double? confidence)
+    {
+        if (string.IsNullOrWhiteSpace(scheme) || string.IsNullOrWhiteSpace(value) || confidence is < 0 or > 1)
+        {
+            throw new JobFailedException($"A category needs a scheme, a value and a confidence between 0 and 1 (got '{scheme}', '{value}', {confidence}).");
+        }
+
+        lock (Categories)
+        {
+            Categories.Add((scheme.Trim(), value.Trim(), confidence));
+        }
+    }
 }
 
 /// <summary>A job's log: lines are buffered and written with the heartbeat, and at once for important ones.</summary>

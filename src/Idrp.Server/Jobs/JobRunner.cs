@@ -298,6 +298,17 @@ internal sealed partial class JobRunner(
             db.Derivations.Add(derivation);
         }
 
+        if (context.Categories.Count > 0)
+        {
+            var tagged = await db.Measurements.FirstAsync(m => m.Id == measurement.Id, cancellationToken);
+            var source = $"model:{type.Name}@{job.TypeVersion}";
+            var schemes = context.Categories.Select(c => c.Scheme).ToHashSet(StringComparer.Ordinal);
+            tagged.Categories = [
+                .. tagged.Categories.Where(c => !(c.Source == source && schemes.Contains(c.Scheme))),
+                .. context.Categories.Select(c => new CategoryTag { Scheme = c.Scheme, Value = c.Value, Source = source, Confidence = c.Confidence }),
+            ];
+        }
+
         db.JobOutputs.RemoveRange(outputs);
         // In the same transaction, so that whoever sees the job succeeded also finds this line.
         db.JobLog.Add(new JobLogEntry
