@@ -28,6 +28,21 @@ internal sealed class JobDispatcher(ISchedulerFactory schedulers, TimeProvider c
         await scheduler.ScheduleJob(detail, [trigger], ScheduleJobOptions.Replacing, cancellationToken);
     }
 
+    /// <summary>
+    /// Fires the job once more after <paramref name="delay"/>, from inside its own execution: a trigger of its own, so
+    /// that Quartz, completing the trigger that is firing now, does not remove this one with it.
+    /// </summary>
+    public async Task FireAgainAsync(Guid jobId, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity($"{jobId:N}-{Guid.CreateVersion7():N}", Group)
+            .ForJob(KeyOf(jobId))
+            .StartAt(clock.GetUtcNow() + delay)
+            .Build();
+        await scheduler.ScheduleJob(trigger, ScheduleJobOptions.Replacing, cancellationToken);
+    }
+
     /// <summary>Whether Quartz holds the job (queued or firing).</summary>
     public async Task<bool> IsDispatchedAsync(Guid jobId, CancellationToken cancellationToken)
     {

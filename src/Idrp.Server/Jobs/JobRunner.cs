@@ -37,8 +37,9 @@ internal sealed partial class JobRunner(
         var now = clock.GetUtcNow();
         if (job.State == JobState.Running && job.HeartbeatAt is { } beat && now - beat < StaleAfter)
         {
-            // Another worker is alive and on it (a duplicate firing): look again later rather than lose the job.
-            await dispatcher.DispatchAsync(jobId, StaleAfter, shutdown);
+            // Another worker is alive and on it (a duplicate firing, or a recovery soon after a crash): look again later
+            // rather than lose the job.
+            await dispatcher.FireAgainAsync(jobId, StaleAfter, shutdown);
             return;
         }
 
