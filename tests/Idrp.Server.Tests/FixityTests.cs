@@ -26,15 +26,6 @@ public sealed class FixityTests(IdrpServer server) : IClassFixture<IdrpServer>
         return (user, proposal, measurement);
     }
 
-    private static async Task<Guid> UploadAsync(ApiClient user, Guid measurement, string name, byte[] data)
-    {
-        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = name, dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
-            .ReadJsonAsync(HttpStatusCode.Created)).Id();
-        var location = await user.CreateForAssetAsync(asset, data.Length);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data)).StatusCode);
-        return asset;
-    }
-
     private static async Task<Guid> LinkAsync(ApiClient user, Guid measurement, string name, Uri link, long size, string checksum) =>
         (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = name, storage = "linked", linkUri = link.ToString(), dataSize = size, dataChecksum = checksum }))
             .ReadJsonAsync(HttpStatusCode.Created)).Id();
@@ -66,8 +57,8 @@ public sealed class FixityTests(IdrpServer server) : IClassFixture<IdrpServer>
         // Larger than the check's 1 MiB buffer and not a multiple of it, so several reads and a short tail are hashed.
         var big = Tus.RandomBytes(2 * 1024 * 1024 + 333, seed: 40);
         var small = Tus.RandomBytes(1000, seed: 41);
-        var bigId = await UploadAsync(user, measurement, "frames.h5", big);
-        var smallId = await UploadAsync(user, measurement, "notes.txt", small);
+        var bigId = await user.UploadFileAsync(measurement, "frames.h5", big);
+        var smallId = await user.UploadFileAsync(measurement, "notes.txt", small);
 
         var intact = await FixityAsync(user, measurement);
         AssertCounts(intact, ok: 2, mismatch: 0, missing: 0, unverifiable: 0);

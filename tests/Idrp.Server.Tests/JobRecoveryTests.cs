@@ -23,10 +23,7 @@ public sealed class JobRecoveryTests : IAsyncLifetime
         var proposal = (await user.CreateProposalAsync()).Id();
         var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
         var data = Tus.RandomBytes(200_000, seed: 5);
-        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = "scan.bin", dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
-            .ReadJsonAsync(HttpStatusCode.Created)).Id();
-        var location = await user.CreateForAssetAsync(asset, data.Length);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data)).StatusCode);
+        await user.UploadFileAsync(measurement, "scan.bin", data);
         return (user, measurement, data);
     }
 

@@ -13,10 +13,7 @@ public sealed class JobsTests(IdrpServer server) : IClassFixture<IdrpServer>
         var proposal = (await user.CreateProposalAsync()).Id();
         var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
         var data = Tus.RandomBytes(300_000, seed: name.Length);
-        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = "frame.bin", dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
-            .ReadJsonAsync(HttpStatusCode.Created)).Id();
-        var location = await user.CreateForAssetAsync(asset, data.Length);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data)).StatusCode);
+        var asset = await user.UploadFileAsync(measurement, "frame.bin", data);
         return (user, proposal, measurement, asset, data);
     }
 

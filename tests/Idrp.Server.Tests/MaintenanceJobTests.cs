@@ -24,21 +24,12 @@ public sealed class MaintenanceJobTests(IdrpServer server) : IClassFixture<IdrpS
         return (user, (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id());
     }
 
-    private static async Task<Guid> UploadAsync(ApiClient user, Guid measurement, string name, byte[] data)
-    {
-        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = name, dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
-            .ReadJsonAsync(HttpStatusCode.Created)).Id();
-        var location = await user.CreateForAssetAsync(asset, data.Length);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data)).StatusCode);
-        return asset;
-    }
-
     [Fact]
     public async Task The_scheduled_fixity_check_notes_on_each_asset_how_it_went()
     {
         var (user, measurement) = await MeasurementAsync("Scheduled Fixity User");
-        var intact = await UploadAsync(user, measurement, "intact.bin", Tus.RandomBytes(50_000, 1));
-        var lost = await UploadAsync(user, measurement, "lost.bin", Tus.RandomBytes(50_000, 2));
+        var intact = await user.UploadFileAsync(measurement, "intact.bin", Tus.RandomBytes(50_000, 1));
+        var lost = await user.UploadFileAsync(measurement, "lost.bin", Tus.RandomBytes(50_000, 2));
         await server.Storage.OverwriteBlobAsync(server.DataDirectory, Infrastructure.Storage.BlobKeys.ForAsset(lost), null);
 
         await FireAsync("scheduled-fixity");

@@ -14,8 +14,8 @@ public sealed class ThumbnailJobTests(IdrpServer server) : IClassFixture<IdrpSer
         var proposal = (await user.CreateProposalAsync()).Id();
         var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
         var image = await File.ReadAllBytesAsync(SharedData.File("sem/Nanowires/L6_0a6f18702a4a32677c74ed390f3af7af.jpg"), TestContext.Current.CancellationToken);
-        var imageId = await UploadAsync(user, measurement, "nanowires.jpg", image);
-        await UploadAsync(user, measurement, "notes.txt", "not an image"u8.ToArray());
+        var imageId = await user.UploadFileAsync(measurement, "nanowires.jpg", image);
+        await user.UploadFileAsync(measurement, "notes.txt", "not an image"u8.ToArray());
 
         var job = await (await user.PostAsync("/api/v1/jobs", new { type = "thumbnails", measurementId = measurement, parameters = new { size = 256 } }))
             .ReadJsonAsync(HttpStatusCode.Accepted);
@@ -33,14 +33,5 @@ public sealed class ThumbnailJobTests(IdrpServer server) : IClassFixture<IdrpSer
         var madeFrom = (await (await user.GetAsync($"/api/v1/derivations?outputAssetId={output["assetId"]!.GetValue<string>()}")).ReadJsonAsync(HttpStatusCode.OK))["items"]![0]!;
         Assert.Equal([imageId.ToString()], madeFrom["inputAssetIds"]!.AsArray().Select(i => i!.GetValue<string>()));
         Assert.Equal("thumbnails", madeFrom["activity"]!.GetValue<string>());
-    }
-
-    private static async Task<Guid> UploadAsync(ApiClient user, Guid measurement, string name, byte[] data)
-    {
-        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = name, dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
-            .ReadJsonAsync(HttpStatusCode.Created)).Id();
-        var location = await user.CreateForAssetAsync(asset, data.Length);
-        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data)).StatusCode);
-        return asset;
     }
 }

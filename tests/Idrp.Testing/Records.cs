@@ -37,6 +37,16 @@ public static class Records
             visibility,
         })).ReadJsonAsync(HttpStatusCode.Created);
 
+    /// <summary>Registers a stored data asset with its size and SHA-256 and uploads its bytes in one tus request; returns its id.</summary>
+    public static async Task<Guid> UploadFileAsync(this ApiClient client, Guid measurementId, string name, byte[] data)
+    {
+        var asset = (await (await client.PostAsync("/api/v1/data-assets", new { measurementId, dataAssetName = name, dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
+            .ReadJsonAsync(HttpStatusCode.Created)).Id();
+        var location = await client.CreateForAssetAsync(asset, data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.PatchAsync(location, 0, data)).StatusCode);
+        return asset;
+    }
+
     public static async Task<JsonNode> CreateLinkedAssetAsync(this ApiClient client, Guid measurementId, string name = "image_001.tif") =>
         await (await client.PostAsync("/api/v1/data-assets", new
         {

@@ -79,9 +79,29 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     [GeneratedRegex("^Implicit body inferred|^Required parameter .* was not provided from body")]
     private static partial Regex MissingBody();
 
-    // The serializer names our CLR types ("...converted to Idrp.Server.Features..."); clients know the JSON, not those.
     private static string JsonDetail(JsonException json) =>
-        "The request body is not valid JSON for this endpoint: " + ClrTypeName().Replace(json.Message, "${name}");
+        "The request body is not valid JSON for this endpoint: " + PlainJsonMessage(json.Message);
+
+    /// <summary>
+    /// A serializer message in the client's terms: the serializer names our CLR types ("...could not be mapped to any
+    /// .NET member contained in type 'Idrp.Server…'"); clients know the JSON, not those. Also used for job parameters.
+    /// </summary>
+    internal static string PlainJsonMessage(string message)
+    {
+        if (UnmappedMember().Match(message) is { Success: true } unknown)
+        {
+            return $"There is no field '{unknown.Groups["name"].Value}' here.";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return ClrTypeName().Replace(cut > 0 ? message[..cut] : message, "${name}")
+            .Replace("System.Int32", "integer", StringComparison.Ordinal).Replace("System.Int64", "integer", StringComparison.Ordinal)
+            .Replace("System.Double", "number", StringComparison.Ordinal).Replace("System.String", "string", StringComparison.Ordinal)
+            .Replace("System.Boolean", "boolean", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("^The JSON property '(?<name>[^']*)' could not be mapped")]
+    private static partial Regex UnmappedMember();
 
     [GeneratedRegex(@"Idrp(\.\w+)*\.(?<name>\w+)")]
     private static partial Regex ClrTypeName();

@@ -68,7 +68,7 @@ internal sealed class JobTypeRegistry(IEnumerable<IJobType> types)
         catch (JsonException e)
         {
             var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "parameters" : "parameters" + e.Path.TrimStart('$');
-            errors[path] = [CleanJsonMessage(e.Message)];
+            errors[path] = [Api.ProblemExceptionHandler.PlainJsonMessage(e.Message)];
             return (null, errors);
         }
 
@@ -89,20 +89,6 @@ internal sealed class JobTypeRegistry(IEnumerable<IJobType> types)
         }
 
         return (JsonSerializer.Serialize(value, type.ParametersType, JobParameters.Json), errors);
-    }
-
-    private static string CleanJsonMessage(string message)
-    {
-        if (System.Text.RegularExpressions.Regex.Match(message, "The JSON property '([^']*)' could not be mapped") is { Success: true } unknown)
-        {
-            return $"This job type has no parameter '{unknown.Groups[1].Value}'; see its schema at /api/v1/job-types.";
-        }
-
-        // The serializer names CLR types ("System.Int32"); users know JSON.
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        var text = cut > 0 ? message[..cut] : message;
-        return text.Replace("System.Int32", "integer", StringComparison.Ordinal).Replace("System.Double", "number", StringComparison.Ordinal)
-            .Replace("System.String", "string", StringComparison.Ordinal).Replace("System.Boolean", "boolean", StringComparison.Ordinal);
     }
 }
 
