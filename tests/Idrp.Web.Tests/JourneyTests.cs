@@ -84,7 +84,8 @@ public sealed partial class JourneyTests(BrowserFixture fixture)
         // The file's page: preview and the metadata the server read from it.
         await alice.GetByRole(AriaRole.Link, new() { Name = "L6_0a6f18702a4a32677c74ed390f3af7af.jpg", Exact = true }).ClickAsync();
         await Expect(alice.GetByAltText("Preview of L6_0a6f18702a4a32677c74ed390f3af7af.jpg")).ToBeVisibleAsync();
-        Assert.True(await alice.GetByAltText("Preview of L6_0a6f18702a4a32677c74ed390f3af7af.jpg").EvaluateAsync<bool>("img => img.complete && img.naturalWidth === 1024"));
+        // Visible is not loaded: wait (Playwright polls) until the browser has decoded the full 1024-pixel image.
+        await Expect(alice.GetByAltText("Preview of L6_0a6f18702a4a32677c74ed390f3af7af.jpg")).ToHaveJSPropertyAsync("naturalWidth", 1024);
         await fixture.VisitAsync(alice, new Uri(alice.Url).AbsolutePath, "asset-image");
 
         // Sharing: with Bob by name, visibility shared.

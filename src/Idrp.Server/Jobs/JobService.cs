@@ -188,8 +188,10 @@ internal sealed class JobService(
 
         db.JobLog.Add(new JobLogEntry { JobId = id, Attempt = job.Attempts, At = clock.GetUtcNow(), Message = $"Retry requested by {await NameAsync(cancellationToken)}." });
         await db.SaveChangesAsync(cancellationToken);
+        // Read before dispatching: the answer is the job as the retry left it (queued), not whatever a worker made of it since.
+        var queued = await db.Jobs.AsNoTracking().Include(j => j.Inputs).FirstAsync(j => j.Id == id, cancellationToken);
         await dispatcher.DispatchAsync(id, TimeSpan.Zero, cancellationToken);
-        return await db.Jobs.AsNoTracking().Include(j => j.Inputs).FirstAsync(j => j.Id == id, cancellationToken);
+        return queued;
     }
 
     /// <summary>Null when the actor cannot see the job; otherwise the job and, if they may not change it, the 403.</summary>
