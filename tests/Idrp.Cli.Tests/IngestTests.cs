@@ -143,7 +143,7 @@ public sealed class IngestTests(IdrpServer server) : IClassFixture<IdrpServer>
         var ingest = await cli.RunAsync("ingest", folder, "--proposal", proposal.Id().ToString(), "--experiment", "E", "--measurement", "M", "--parallel", "1");
         Assert.Equal(1, ingest.ExitCode);
         Assert.Contains("back\\slash.txt", ingest.Stderr);
-        Assert.Contains("422", ingest.Stderr);
+        Assert.Contains("may not contain '/' or '\\'", ingest.Stderr);
         Assert.Contains("new\\nline.txt", ingest.Stderr); // printed escaped: one line per failure
         Assert.Equal(2, ingest.Stderr.Trim().Split('\n').Length);
         Assert.Contains("2 uploaded, 2 failed", ingest.Stdout);

@@ -116,6 +116,8 @@ public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
                 // The test job types, loaded as an operator loads their own.
                 ["Jobs:TypeAssemblies:0"] = TestJobTypesAssembly,
                 ["Jobs:HeartbeatInterval"] = "00:00:00.250",
+                // Small enough that a test can send a file too large for a batch upload.
+                ["Storage:BatchMaxFileBytes"] = "1048576",
             };
             foreach (var (key, value) in storage.Settings)
             {

@@ -64,10 +64,24 @@ internal static class IngestCommand
             {
                 var ingester = new Ingester(api, measurementId, state, new TusUploader(api, chunkMiB * 1024 * 1024), reporter, linkBase);
                 await ingester.LoadExistingAsync(ct);
+                var batches = new BatchUploader(api);
                 try
                 {
-                    await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = ct },
-                        async (file, token) => outcomes.Add(await ingester.IngestAsync(file, token)));
+                    await Parallel.ForEachAsync(WorkItems(files, linkBase is null), new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = ct },
+                        async (work, token) =>
+                        {
+                            if (work.Batch)
+                            {
+                                foreach (var outcome in await ingester.IngestBatchAsync(work.Files, batches, token))
+                                {
+                                    outcomes.Add(outcome);
+                                }
+                            }
+                            else
+                            {
+                                outcomes.Add(await ingester.IngestAsync(work.Files[0], token));
+                            }
+                        });
                 }
                 finally
                 {
@@ -109,5 +123,37 @@ internal static class IngestCommand
             return failed.Count == 0 ? ExitCodes.Ok : failed[0].ExitCode;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Small files go many to a request (batch uploads: one commit on the server for all of them); large files, and
+    /// every file when linking, one by one (tus, resumable inside the file).
+    /// </summary>
+    private static IEnumerable<(bool Batch, IReadOnlyList<LocalFile> Files)> WorkItems(List<LocalFile> files, bool upload)
+    {
+        var sized = files.Select(f => (File: f, Size: SizeOf(f))).ToList();
+        var small = sized.Where(f => upload && f.Size is >= 0 and <= BatchUploader.MaxFileBytes).ToList();
+        foreach (var batch in BatchUploader.Cut(small))
+        {
+            yield return (true, batch);
+        }
+
+        foreach (var (file, _) in sized.Except(small))
+        {
+            yield return (false, [file]);
+        }
+    }
+
+    /// <summary>The file's size, or -1 when it cannot be read now (the per-file path reports why).</summary>
+    private static long SizeOf(LocalFile file)
+    {
+        try
+        {
+            return new FileInfo(file.FullPath).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
     }
 }

@@ -10,6 +10,9 @@ internal abstract class IngestReporter
     /// <summary>A file's upload starts (at <paramref name="offset"/> when resumed); the result takes byte counts.</summary>
     public abstract IProgress<long> Uploading(string path, long length, long offset);
 
+    /// <summary>A batch of small files is sent (one request); the result takes byte counts.</summary>
+    public abstract IProgress<long> UploadingBatch(int files, long bytes);
+
     public abstract void Finished(IngestOutcome outcome);
 
     public virtual void Summary(string text) => Console.WriteLine(text);
@@ -21,6 +24,12 @@ internal sealed class PlainReporter(TextWriter output) : IngestReporter
     public override IProgress<long> Uploading(string path, long length, long offset)
     {
         output.WriteLine(offset > 0 ? $"resuming {Problem.Printable(path)} at {offset} of {length} bytes" : $"uploading {Problem.Printable(path)} ({length} bytes)");
+        return new Progress<long>();
+    }
+
+    public override IProgress<long> UploadingBatch(int files, long bytes)
+    {
+        output.WriteLine(files == 1 ? $"uploading 1 small file ({bytes} bytes)" : $"uploading {files} small files in one request ({bytes} bytes)");
         return new Progress<long>();
     }
 
@@ -47,6 +56,12 @@ internal sealed class ProgressBarReporter(ProgressContext context) : IngestRepor
         var task = context.AddTask(Markup.Escape(Problem.Printable(path)), maxValue: Math.Max(length, 1));
         task.Value = offset;
         return new TaskProgress(task, length);
+    }
+
+    public override IProgress<long> UploadingBatch(int files, long bytes)
+    {
+        var task = context.AddTask($"{files} small files", maxValue: Math.Max(bytes, 1));
+        return new TaskProgress(task, bytes);
     }
 
     public override void Finished(IngestOutcome outcome)
@@ -82,6 +97,8 @@ internal sealed class WatchReporter(TextWriter output, TimeProvider time) : Inge
     public static string Now(TimeProvider time) => time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     public override IProgress<long> Uploading(string path, long length, long offset) => new Progress<long>();
+
+    public override IProgress<long> UploadingBatch(int files, long bytes) => new Progress<long>();
 
     public override void Finished(IngestOutcome outcome)
     {

@@ -54,24 +54,7 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
 
     public async Task<IngestOutcome> IngestAsync(LocalFile file, CancellationToken ct)
     {
-        IngestOutcome outcome;
-        try
-        {
-            outcome = await IngestCoreAsync(file, ct);
-        }
-        catch (CliException e)
-        {
-            outcome = new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message, e.ExitCode);
-        }
-        catch (IOException e)
-        {
-            outcome = new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message.ReplaceLineEndings(" "), ExitCodes.General);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            outcome = new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message.ReplaceLineEndings(" "), ExitCodes.General);
-        }
-
+        var outcome = (await GuardAsync(file, async () => await IngestCoreAsync(file, ct)))!;
         reporter.Finished(outcome);
         return outcome;
     }
@@ -108,7 +91,107 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
         }
     }
 
-    private async Task<IngestOutcome> IngestCoreAsync(LocalFile file, long size, long modified, ReadOnlyMemory<byte>? whole, CancellationToken ct)
+    /// <summary>
+    /// Small files, many to a request: each is hashed (or its hash taken from the state of an earlier run), checked
+    /// against the measurement's assets, and the rest go in one batch upload. A file the server finds too large for
+    /// a batch goes by tus instead.
+    /// </summary>
+    public async Task<IReadOnlyList<IngestOutcome>> IngestBatchAsync(IReadOnlyList<LocalFile> files, BatchUploader batches, CancellationToken ct)
+    {
+        var outcomes = new List<IngestOutcome>();
+        var entries = new List<BatchEntry>();
+        foreach (var file in files)
+        {
+            var decided = await GuardAsync(file, async () =>
+            {
+                var info = new FileInfo(file.FullPath);
+                var remembered = await RememberAsync(file, info.Length, info.LastWriteTimeUtc.Ticks, whole: null, ct);
+                if (Existing(file, "sha256:" + remembered.Sha256) is { } outcome)
+                {
+                    return outcome;
+                }
+
+                entries.Add(new BatchEntry(file, info.Length, remembered.Sha256));
+                return null;
+            });
+            if (decided is not null)
+            {
+                reporter.Finished(decided);
+                outcomes.Add(decided);
+            }
+        }
+
+        if (entries.Count == 0)
+        {
+            return outcomes;
+        }
+
+        var progress = reporter.UploadingBatch(entries.Count, entries.Sum(e => e.Size));
+        IReadOnlyList<BatchItemResult> results;
+        try
+        {
+            results = await batches.SendAsync(measurementId, entries, ct);
+        }
+        catch (CliException e)
+        {
+            foreach (var entry in entries)
+            {
+                var failed = new IngestOutcome(entry.File.Key, IngestStatus.Failed, null, e.Message, e.ExitCode);
+                reporter.Finished(failed);
+                outcomes.Add(failed);
+            }
+
+            return outcomes;
+        }
+
+        progress.Report(entries.Sum(e => e.Size));
+        foreach (var (entry, result) in entries.Zip(results))
+        {
+            if (result.ErrorCode == "too-large")
+            {
+                outcomes.Add(await IngestAsync(entry.File, ct));
+                continue;
+            }
+
+            var outcome = result.Status switch
+            {
+                "stored" => new IngestOutcome(entry.File.Key, IngestStatus.Uploaded, result.AssetId),
+                "skipped" => new IngestOutcome(entry.File.Key, IngestStatus.Skipped, result.AssetId),
+                _ => new IngestOutcome(entry.File.Key, IngestStatus.Failed, result.AssetId,
+                    result.ErrorCode == "checksum-mismatch" ? "the file changed while it was read; ingest it again once it is complete (" + result.Error + ")" : result.Error,
+                    result.ErrorCode == "conflict" ? ExitCodes.Conflict : ExitCodes.General),
+            };
+            if (outcome.Status == IngestStatus.Uploaded)
+            {
+                state.Set(entry.File.Key, state.Get(entry.File.Key)! with { AssetId = result.AssetId });
+            }
+
+            reporter.Finished(outcome);
+            outcomes.Add(outcome);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Runs one file's step; the file's own failures (read errors, refusals) become its outcome, not the run's end.</summary>
+    private static async Task<IngestOutcome?> GuardAsync(LocalFile file, Func<Task<IngestOutcome?>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (CliException e)
+        {
+            return new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message, e.ExitCode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new IngestOutcome(file.Key, IngestStatus.Failed, null, e.Message.ReplaceLineEndings(" "), ExitCodes.General);
+        }
+    }
+
+    /// <summary>The file's SHA-256: from the state of an earlier run when size and time are unchanged, else read now.</summary>
+    private async Task<IngestFileState> RememberAsync(LocalFile file, long size, long modified, ReadOnlyMemory<byte>? whole, CancellationToken ct)
     {
         var remembered = state.Get(file.Key);
         if (remembered is null || remembered.Size != size || remembered.ModifiedTicks != modified)
@@ -118,25 +201,44 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
             state.Set(file.Key, remembered);
         }
 
-        var checksum = "sha256:" + remembered.Sha256;
-        var asset = _existing.GetValueOrDefault(file.Key);
-        if (asset is not null)
-        {
-            var theirs = asset.Str("dataChecksum");
-            var complete = asset.Str("state") == "complete";
-            if (complete && theirs == checksum)
-            {
-                return new IngestOutcome(file.Key, IngestStatus.Skipped, asset.Id());
-            }
+        return remembered;
+    }
 
-            if (complete || (theirs.Length > 0 && theirs != checksum) || asset.Str("storage") != (linkBase is null ? "stored" : "linked"))
-            {
-                return new IngestOutcome(file.Key, IngestStatus.Failed, asset.Id(),
-                    $"the measurement already has this file as a {asset.Str("state")} {asset.Str("storage")} asset with {(theirs.Length == 0 ? "no checksum" : theirs)}, not {checksum}; delete it or rename the file",
-                    ExitCodes.Conflict);
-            }
+    /// <summary>Skipped when the measurement has the file complete with this checksum; failed when it has it otherwise; null to go on.</summary>
+    private IngestOutcome? Existing(LocalFile file, string checksum)
+    {
+        if (_existing.GetValueOrDefault(file.Key) is not { } asset)
+        {
+            return null;
         }
 
+        var theirs = asset.Str("dataChecksum");
+        var complete = asset.Str("state") == "complete";
+        if (complete && theirs == checksum)
+        {
+            return new IngestOutcome(file.Key, IngestStatus.Skipped, asset.Id());
+        }
+
+        if (complete || (theirs.Length > 0 && theirs != checksum) || asset.Str("storage") != (linkBase is null ? "stored" : "linked"))
+        {
+            return new IngestOutcome(file.Key, IngestStatus.Failed, asset.Id(),
+                $"the measurement already has this file as a {asset.Str("state")} {asset.Str("storage")} asset with {(theirs.Length == 0 ? "no checksum" : theirs)}, not {checksum}; delete it or rename the file",
+                ExitCodes.Conflict);
+        }
+
+        return null;
+    }
+
+    private async Task<IngestOutcome> IngestCoreAsync(LocalFile file, long size, long modified, ReadOnlyMemory<byte>? whole, CancellationToken ct)
+    {
+        var remembered = await RememberAsync(file, size, modified, whole, ct);
+        var checksum = "sha256:" + remembered.Sha256;
+        if (Existing(file, checksum) is { } decided)
+        {
+            return decided;
+        }
+
+        var asset = _existing.GetValueOrDefault(file.Key);
         if (linkBase is not null)
         {
             asset = await api.PostAsync("api/v1/data-assets", new

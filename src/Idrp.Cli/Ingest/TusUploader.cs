@@ -206,7 +206,8 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
         }
     }
 
-    private static async Task BackOffAsync(int failures, string failure, CancellationToken ct)
+    /// <summary>Waits before attempt <paramref name="failures"/> + 1 (0.5 s doubling to 8 s); after 8 failures gives up with the last one.</summary>
+    internal static async Task BackOffAsync(int failures, string failure, CancellationToken ct)
     {
         if (failures > MaxRetries)
         {

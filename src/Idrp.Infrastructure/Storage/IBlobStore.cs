@@ -34,6 +34,13 @@ public interface IBlobStore
     /// </summary>
     Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, bool durable, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes staging areas written without <c>durable</c> durable, all at once: the local store syncs the files
+    /// concurrently (the file system commits them together, far cheaper than one sync after another); object
+    /// stores, whose writes are durable when they return, do nothing. Used by batch uploads before their commit.
+    /// </summary>
+    Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken);
+
     /// <summary>Reads the first <paramref name="length"/> staged bytes (to rebuild a checksum after a restart).</summary>
     Task<Stream> OpenStagingAsync(string stagingKey, long length, CancellationToken cancellationToken);
 

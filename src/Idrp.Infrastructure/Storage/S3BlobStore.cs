@@ -104,6 +104,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return new AppendResult(appended, interrupted);
     }
 
+    /// <summary>Every append is a completed PUT, durable already.</summary>
+    public Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task<Stream> OpenStagingAsync(string stagingKey, long length, CancellationToken cancellationToken)
     {
         var keys = new List<(string Key, long Length)>();

@@ -40,4 +40,13 @@ public sealed class StorageOptions
     /// power cut, larger means fewer waits for the disk (one fsync of 16 MiB costs 70-100 ms on a VM disk).
     /// </summary>
     public long UploadSyncBytes { get; set; } = 256L << 20;
+
+    /// <summary>Largest file a batch upload (<c>POST /measurements/{id}/files</c>) takes; larger ones go by tus (default 16 MiB).</summary>
+    public long BatchMaxFileBytes { get; set; } = 16L << 20;
+
+    /// <summary>Most files in one batch upload (default 10,000).</summary>
+    public int BatchMaxFiles { get; set; } = 10_000;
+
+    /// <summary>Largest batch upload request body, in bytes (default 1 GiB).</summary>
+    public long BatchMaxBytes { get; set; } = 1L << 30;
 }

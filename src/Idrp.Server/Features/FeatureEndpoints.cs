@@ -33,6 +33,7 @@ internal static class FeatureEndpoints
         api.MapDataAssets();
         api.MapDerivations();
         api.MapUploads();
+        api.MapBatchUploads();
         api.MapDownloads();
         api.MapFixity();
         api.MapJobs();

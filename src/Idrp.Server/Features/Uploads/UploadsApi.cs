@@ -485,37 +485,9 @@ internal static class UploadsApi
                 result = extraction.Extract(stream, asset.DataAssetName, ct);
             }
 
-            var record = new System.Text.Json.Nodes.JsonObject { ["extractor"] = result.Extractor };
-            if (result.Note is not null)
-            {
-                record["note"] = result.Note;
-            }
+            var measurement = result.Settings.Count > 0 ? await db.Measurements.FirstAsync(m => m.Id == asset.MeasurementId, ct) : null;
+            AssetExtraction.Apply(asset, result, measurement);
 
-            foreach (var (key, value) in result.Technical.ToList())
-            {
-                result.Technical.Remove(key);
-                record[key] = value;
-            }
-
-            if (result.Settings.Count > 0)
-            {
-                record["settings"] = new System.Text.Json.Nodes.JsonArray(result.Settings
-                    .Select(s => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["key"] = s.Key, ["value"] = s.Value, ["unit"] = s.Unit })
-                    .ToArray());
-                var measurement = await db.Measurements.FirstAsync(m => m.Id == asset.MeasurementId, ct);
-                var known = measurement.Settings.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-                var added = result.Settings.Where(s => known.Add(s.Key)).Select(s => new InstrumentSetting
-                {
-                    Key = s.Key,
-                    Value = s.Value,
-                    Kind = s.Number is null ? SettingKind.Text : SettingKind.Number,
-                    NumericValue = s.Number,
-                    Unit = s.Unit,
-                });
-                measurement.Settings = [.. measurement.Settings, .. added];
-            }
-
-            asset.ExtractedMetadata = record.ToJsonString();
             await db.SaveChangesAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Extraction;
+
+namespace Idrp.Server.Features.Uploads;
+
+/// <summary>
+/// What a stored file says about itself goes into its data asset (technical metadata, or the note saying why
+/// there is none) and into its measurement (instrument settings the measurement does not have yet). One rule for
+/// every way bytes arrive: tus uploads and batch uploads.
+/// </summary>
+internal static class AssetExtraction
+{
+    /// <summary>
+    /// Records <paramref name="result"/> on the asset; the measurement (loaded by the caller only when there are
+    /// settings, see <see cref="ExtractionResult.Settings"/>) gets the settings it does not have yet.
+    /// </summary>
+    public static void Apply(DataAsset asset, ExtractionResult result, Measurement? measurement)
+    {
+        var record = new JsonObject { ["extractor"] = result.Extractor };
+        if (result.Note is not null)
+        {
+            record["note"] = result.Note;
+        }
+
+        foreach (var (key, value) in result.Technical.ToList())
+        {
+            result.Technical.Remove(key);
+            record[key] = value;
+        }
+
+        if (result.Settings.Count > 0 && measurement is not null)
+        {
+            record["settings"] = new JsonArray([.. result.Settings
+                .Select(s => (JsonNode)new JsonObject { ["key"] = s.Key, ["value"] = s.Value, ["unit"] = s.Unit })]);
+            var known = measurement.Settings.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+            var added = result.Settings.Where(s => known.Add(s.Key)).Select(s => new InstrumentSetting
+            {
+                Key = s.Key,
+                Value = s.Value,
+                Kind = s.Number is null ? SettingKind.Text : SettingKind.Number,
+                NumericValue = s.Number,
+                Unit = s.Unit,
+            }).ToList();
+            if (added.Count > 0)
+            {
+                measurement.Settings = [.. measurement.Settings, .. added];
+            }
+        }
+
+        asset.ExtractedMetadata = record.ToJsonString();
+    }
+}
