@@ -35,6 +35,30 @@ public sealed class MetadataExtraction(IEnumerable<IMetadataExtractor> extractor
 {
     private const int HeadLength = 16;
 
+    /// <summary>The file's first bytes that <see cref="Reads"/> looks at.</summary>
+    public const int HeadBytes = HeadLength;
+
+    /// <summary>
+    /// Whether any extractor reads a file with this name and these first bytes (at least <see cref="HeadBytes"/>, or
+    /// the whole file if shorter): when not, <see cref="Extract"/> would only say so, and the file need not be opened.
+    /// </summary>
+    public bool Reads(string fileName, ReadOnlySpan<byte> head)
+    {
+        head = head[..Math.Min(head.Length, HeadLength)];
+        foreach (var extractor in extractors)
+        {
+            if (extractor.Accepts(fileName, head))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What <see cref="Extract"/> answers for a file no extractor reads.</summary>
+    public static ExtractionResult Unread() => ExtractionResult.Nothing("No metadata extractor reads this kind of file.");
+
     public ExtractionResult Extract(Stream file, string fileName, CancellationToken cancellationToken)
     {
         Span<byte> head = stackalloc byte[HeadLength];
@@ -67,7 +91,7 @@ public sealed class MetadataExtraction(IEnumerable<IMetadataExtractor> extractor
             }
         }
 
-        return ExtractionResult.Nothing("No metadata extractor reads this kind of file.");
+        return Unread();
     }
 }
 

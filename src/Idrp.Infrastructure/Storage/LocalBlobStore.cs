@@ -38,26 +38,45 @@ public sealed partial class LocalBlobStore : IBlobStore
         {
             while (appended < maxBytes)
             {
-                int read;
-                try
+                // Fill the buffer before writing: request bodies arrive in pieces of a few KiB, and one write (and
+                // one hash update) per piece would cost more than the copying it saves.
+                var want = (int)Math.Min(BufferSize, maxBytes - appended);
+                var filled = 0;
+                var ended = false;
+                while (filled < want)
                 {
-                    read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, maxBytes - appended)), cancellationToken);
-                }
-                catch (Exception e) when (e is IOException or OperationCanceledException)
-                {
-                    // The client went away mid-body: keep what arrived, so that it resumes from there.
-                    interrupted = true;
-                    break;
+                    int read;
+                    try
+                    {
+                        read = await source.ReadAsync(buffer.AsMemory(filled, want - filled), cancellationToken);
+                    }
+                    catch (Exception e) when (e is IOException or OperationCanceledException)
+                    {
+                        // The client went away mid-body: keep what arrived, so that it resumes from there.
+                        interrupted = true;
+                        break;
+                    }
+
+                    if (read == 0)
+                    {
+                        ended = true;
+                        break;
+                    }
+
+                    filled += read;
                 }
 
-                if (read == 0)
+                if (filled > 0)
+                {
+                    observer?.Invoke(buffer.AsSpan(0, filled));
+                    await file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None);
+                    appended += filled;
+                }
+
+                if (ended || interrupted)
                 {
                     break;
                 }
-
-                observer?.Invoke(buffer.AsSpan(0, read));
-                await file.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
-                appended += read;
             }
 
             if (durable || interrupted)

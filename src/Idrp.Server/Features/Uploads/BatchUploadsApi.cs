@@ -71,7 +71,7 @@ internal static class BatchUploadsApi
         var recorded = false;
         try
         {
-            var problem = await StageAsync(new MultipartReader(boundary, http.Request.Body), files, store, options, ct);
+            var problem = await StageAsync(new MultipartReader(boundary, http.Request.Body, bufferSize: 64 * 1024), files, store, options, ct);
             if (problem is not null)
             {
                 return problem;
@@ -154,6 +154,7 @@ internal static class BatchUploadsApi
             {
                 sha256.AppendData(data);
                 md5.AppendData(data);
+                file.KeepHead(data);
             }, durable: false, ct);
             file.Staged = true;
             if (staged.Interrupted)
@@ -302,6 +303,13 @@ internal static class BatchUploadsApi
 
     private static async Task ExtractAsync(BatchFile file, Measurement measurement, IBlobStore store, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
     {
+        if (!extraction.Reads(file.Name, file.Head))
+        {
+            // Most files of a batch (frames, tiles, raw data) are no kind an extractor reads: say so without reading them again.
+            AssetExtraction.Apply(file.Asset!, MetadataExtraction.Unread(), measurement);
+            return;
+        }
+
         try
         {
             await using var stream = await store.OpenStagingAsync(file.StagingKey, file.Length, ct);
@@ -381,6 +389,17 @@ internal sealed class BatchFile(string path)
     public bool Committed { get; set; }
 
     public DataAsset? Asset { get; set; }
+
+    /// <summary>The file's first bytes, by which extractors recognise the kinds they read.</summary>
+    public byte[] Head { get; private set; } = [];
+
+    public void KeepHead(ReadOnlySpan<byte> data)
+    {
+        if (Head.Length < MetadataExtraction.HeadBytes)
+        {
+            Head = [.. Head, .. data[..Math.Min(data.Length, MetadataExtraction.HeadBytes - Head.Length)]];
+        }
+    }
 
     public static string KeyOf(string folder, string name) => folder.Length == 0 ? name : folder + "/" + name;
 
