@@ -72,6 +72,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["IDRP_DataDirectory"] = DataDirectory;
         info.Environment["IDRP_Database__Provider"] = "Sqlite";
         info.Environment["IDRP_Admin__Password"] = AdminPassword;
+        info.Environment["IDRP_Previews__ThumbnailsOnUpload"] = "false"; // as in IdrpServer: tests see only the jobs they submit
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (key, value) in _settings)
         {

@@ -35,3 +35,48 @@ public sealed class ThumbnailJobTests(IdrpServer server) : IClassFixture<IdrpSer
         Assert.Equal("thumbnails", madeFrom["activity"]!.GetValue<string>());
     }
 }
+
+/// <summary>A server with thumbnails made on upload, as a deployment runs by default (the other test servers keep it off).</summary>
+public sealed class IdrpServerWithThumbnailsOnUpload : IdrpServer
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?> { ["Previews:ThumbnailsOnUpload"] = "true" };
+}
+
+/// <summary>Images get thumbnails when their bytes arrive, by tus or in a batch: one job per upload or batch, owned by the uploader.</summary>
+public sealed class AutomaticThumbnailTests(IdrpServerWithThumbnailsOnUpload server) : IClassFixture<IdrpServerWithThumbnailsOnUpload>
+{
+    [Fact]
+    public async Task Uploaded_images_get_thumbnails_without_being_asked_and_other_files_do_not()
+    {
+        var user = await (await server.AdminAsync()).CreateUserAsync("Auto Thumb");
+        var proposal = (await user.CreateProposalAsync()).Id();
+        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
+        var image = await File.ReadAllBytesAsync(SharedData.File("sem/Nanowires/L6_0a6f18702a4a32677c74ed390f3af7af.jpg"), TestContext.Current.CancellationToken);
+
+        await user.UploadFileAsync(measurement, "by-tus.jpg", image);
+        await user.UploadFileAsync(measurement, "notes.txt", "not an image"u8.ToArray());
+        var batch = new MultipartFormDataContent();
+        foreach (var (path, data) in new[] { ("tiles/in-batch.jpg", image), ("tiles/t1.raw", new byte[100]) })
+        {
+            var part = new ByteArrayContent(data);
+            part.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileNameStar = path };
+            batch.Add(part);
+        }
+
+        await (await user.Http.PostAsync($"/api/v1/measurements/{measurement}/files", batch, TestContext.Current.CancellationToken)).ReadJsonAsync(HttpStatusCode.OK);
+
+        var jobs = (await (await user.GetAsync($"/api/v1/jobs?measurementId={measurement}")).ReadJsonAsync(HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.Equal(2, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal("thumbnails", j!["type"]!.GetValue<string>()));
+        foreach (var job in jobs)
+        {
+            Assert.Equal("succeeded", (await JobsWait.UntilEndedAsync(user, job!.Id()))["state"]!.GetValue<string>());
+        }
+
+        var previews = (await (await user.GetAsync($"/api/v1/data-assets?measurementId={measurement}")).ReadJsonAsync(HttpStatusCode.OK))["items"]!.AsArray()
+            .Select(a => a!["relativePath"]!.GetValue<string>() + "/" + a["dataAssetName"]!.GetValue<string>())
+            .Where(p => p.StartsWith("previews", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["previews/by-tus.jpg.png", "previews/tiles/in-batch.jpg.png"], previews);
+    }
+}

@@ -10,7 +10,7 @@ namespace Idrp.Testing;
 /// A real IDRP server on Kestrel at a loopback port, with its own data folder and database. One per test
 /// class; tests create their own users and proposals, so they do not depend on each other or on order.
 /// </summary>
-public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
+public class IdrpServer : IAsyncLifetime, IServerEndpoint
 {
     public const string AdminPassword = "admin-password-for-tests";
 
@@ -30,11 +30,14 @@ public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
 
     public IServiceProvider Services => _factory!.Services;
 
+    /// <summary>Settings a derived fixture adds or overrides (e.g. to turn on a feature the tests keep off).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings { get; } = new Dictionary<string, string?>();
+
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         Storage = await TestStorage.CreateAsync();
-        _factory = new Factory(_dataDirectory, _database, Storage, Logs);
+        _factory = new Factory(_dataDirectory, _database, Storage, Logs, ExtraSettings);
         _factory.UseKestrel(0);
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
@@ -44,7 +47,7 @@ public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
     public async Task RestartAsync()
     {
         await _factory!.DisposeAsync();
-        _factory = new Factory(_dataDirectory, _database!, Storage, Logs);
+        _factory = new Factory(_dataDirectory, _database!, Storage, Logs, ExtraSettings);
         _factory.UseKestrel(0);
         _factory.StartServer();
         BaseAddress = _factory.ClientOptions.BaseAddress;
@@ -76,7 +79,7 @@ public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
         return new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_factory is not null)
         {
@@ -99,7 +102,7 @@ public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
         }
     }
 
-    private sealed class Factory(string dataDirectory, TestDatabase database, TestStorage storage, ConcurrentQueue<string> logs) : WebApplicationFactory<Program>
+    private sealed class Factory(string dataDirectory, TestDatabase database, TestStorage storage, ConcurrentQueue<string> logs, IReadOnlyDictionary<string, string?> extra) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -118,8 +121,10 @@ public sealed class IdrpServer : IAsyncLifetime, IServerEndpoint
                 ["Jobs:HeartbeatInterval"] = "00:00:00.250",
                 // Small enough that a test can send a file too large for a batch upload.
                 ["Storage:BatchMaxFileBytes"] = "1048576",
+                // Off, so that tests counting a measurement's assets or jobs see only their own; PreviewTests turn it on.
+                ["Previews:ThumbnailsOnUpload"] = "false",
             };
-            foreach (var (key, value) in storage.Settings)
+            foreach (var (key, value) in storage.Settings.Concat(extra))
             {
                 settings[key] = value;
             }

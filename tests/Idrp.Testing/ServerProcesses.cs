@@ -57,6 +57,7 @@ public sealed class ServerProcesses : IAsyncDisposable
             ["Jobs__HeartbeatInterval"] = "00:00:00.250",
             ["Jobs__ClusterCheckinInterval"] = "00:00:01",
             ["Jobs__ClusterCheckinMisfireThreshold"] = "00:00:02",
+            ["Previews__ThumbnailsOnUpload"] = "false", // as in IdrpServer: tests see only the jobs they submit
         };
         foreach (var (key, value) in Storage.Settings)
         {

@@ -43,6 +43,8 @@ internal static class JobsHosting
         services.AddSingleton<JobDispatcher>();
         services.AddSingleton<JobRunner>();
         services.AddScoped<JobService>();
+        services.AddScoped<Features.Previews.AutomaticThumbnails>();
+        services.AddOptions<Features.Previews.PreviewOptions>().BindConfiguration(Features.Previews.PreviewOptions.Section);
         services.AddTransient<RunPlatformJob>();
 
         services.AddJobType<FixityJobType>();

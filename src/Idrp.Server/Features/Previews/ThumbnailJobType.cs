@@ -80,8 +80,11 @@ internal sealed class ThumbnailJobType : JobType<ThumbnailParameters>
         context.SetResult(new JsonObject { ["thumbnails"] = made, ["skipped"] = skipped, ["notImages"] = context.Inputs.Count - images.Count });
     }
 
-    private static bool IsImage(JobInputAsset asset) =>
-        !asset.RelativePath.StartsWith(Folder, StringComparison.Ordinal)
-        && (asset.MediaType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true
-            || ImageExtensions.Contains(Path.GetExtension(asset.Name), StringComparer.OrdinalIgnoreCase));
+    private static bool IsImage(JobInputAsset asset) => IsImage(asset.Name, asset.RelativePath, asset.MediaType);
+
+    /// <summary>An image this type makes thumbnails of (by media type or extension), and not itself a preview.</summary>
+    public static bool IsImage(string name, string relativePath, string? mediaType) =>
+        !relativePath.StartsWith(Folder, StringComparison.Ordinal)
+        && (mediaType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true
+            || ImageExtensions.Contains(Path.GetExtension(name), StringComparer.OrdinalIgnoreCase));
 }

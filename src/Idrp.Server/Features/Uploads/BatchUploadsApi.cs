@@ -6,6 +6,7 @@ using Idrp.Infrastructure.Persistence;
 using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
 using Idrp.Server.Api;
+using Idrp.Server.Features.Previews;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -40,7 +41,7 @@ internal static class BatchUploadsApi
 
     private static async Task<Results<Ok<BatchUploadResponse>, ProblemHttpResult>> UploadFiles(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction,
-        IOptions<StorageOptions> storageOptions, ILogger<BatchUpload> logger, CancellationToken ct)
+        IOptions<StorageOptions> storageOptions, AutomaticThumbnails thumbnails, ILogger<BatchUpload> logger, CancellationToken ct)
     {
         var options = storageOptions.Value;
         var measurement = await db.Measurements.Where(access.Rules.CanReadMeasurement()).FirstOrDefaultAsync(m => m.Id == id, ct);
@@ -109,6 +110,7 @@ internal static class BatchUploadsApi
             await DiscardAsync(files, store, everything: !recorded);
         }
 
+        await thumbnails.RequestAsync(id, files.Where(f => f.Accepted).Select(f => f.Asset!), ct);
         return TypedResults.Ok(new BatchUploadResponse(id, [.. files.Select(f => f.ToResponse())]));
     }
 

@@ -8,6 +8,7 @@ using Idrp.Infrastructure.Storage;
 using Idrp.Server.Access;
 using Idrp.Server.Api;
 using Idrp.Server.Features.DataAssets;
+using Idrp.Server.Features.Previews;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -85,7 +86,7 @@ internal static class UploadsApi
 
     private static async Task<Results<Created, ProblemHttpResult>> CreateUpload(
         HttpContext http, AccessService access, IdrpDbContext db, IOptions<StorageOptions> storage, ArchiveLinks archives, TimeProvider clock,
-        IBlobStore store, UploadHashes hashes, IServiceScopeFactory scopes, MetadataExtraction extraction, ILogger<Upload> logger, CancellationToken ct)
+        IBlobStore store, UploadHashes hashes, IServiceScopeFactory scopes, MetadataExtraction extraction, AutomaticThumbnails thumbnails, ILogger<Upload> logger, CancellationToken ct)
     {
         // tus creation-with-upload: a body of application/offset+octet-stream is the first chunk (for small files, all
         // of it), so that one request registers, stores, verifies and completes a file.
@@ -175,7 +176,7 @@ internal static class UploadsApi
         http.Response.Headers["X-Idrp-Asset-Id"] = asset.Id.ToString();
         if (withData)
         {
-            var appended = await AppendLeasedAsync(upload, upload.LeaseHolder!.Value, 0, chunkAlgorithm, chunkExpected, http, db, store, hashes, clock, storage.Value, scopes, extraction, logger, ct);
+            var appended = await AppendLeasedAsync(upload, upload.LeaseHolder!.Value, 0, chunkAlgorithm, chunkExpected, http, db, store, hashes, clock, storage.Value, scopes, extraction, thumbnails, logger, ct);
             if (appended is not null)
             {
                 return appended;
@@ -187,7 +188,7 @@ internal static class UploadsApi
 
     private static async Task<Results<Ok, ProblemHttpResult>> GetOffset(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes, TimeProvider clock, IOptions<StorageOptions> storage,
-        MetadataExtraction extraction, ILogger<Upload> logger, CancellationToken ct)
+        MetadataExtraction extraction, AutomaticThumbnails thumbnails, ILogger<Upload> logger, CancellationToken ct)
     {
         var upload = await FindAsync(id, access, db, ct);
         if (upload is null)
@@ -203,7 +204,7 @@ internal static class UploadsApi
             try
             {
                 var state = await hashes.AtAsync(upload.Id, upload.StagingKey, upload.Offset, store, ct);
-                await FinishAsync(upload, state, db, store, extraction, logger, ct);
+                await FinishAsync(upload, state, db, store, extraction, thumbnails, logger, ct);
                 hashes.Forget(upload.Id);
             }
             finally
@@ -225,7 +226,7 @@ internal static class UploadsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AppendToUpload(
         Guid id, HttpContext http, AccessService access, IdrpDbContext db, IBlobStore store, UploadHashes hashes,
-        TimeProvider clock, IOptions<StorageOptions> storage, IServiceScopeFactory scopes, MetadataExtraction extraction, ILogger<Upload> logger, CancellationToken ct)
+        TimeProvider clock, IOptions<StorageOptions> storage, IServiceScopeFactory scopes, MetadataExtraction extraction, AutomaticThumbnails thumbnails, ILogger<Upload> logger, CancellationToken ct)
     {
         var request = http.Request;
         if (!string.Equals(request.ContentType, Tus.OffsetContentType, StringComparison.OrdinalIgnoreCase))
@@ -283,7 +284,7 @@ internal static class UploadsApi
             return Problems.Make(StatusCodes.Status423Locked, "upload-locked", "Upload busy", "Another request is appending to this upload; retry after it ends (HEAD tells the offset).");
         }
 
-        return await AppendLeasedAsync(upload, holder, offset, chunkAlgorithm, chunkExpected, http, db, store, hashes, clock, storage.Value, scopes, extraction, logger, ct)
+        return await AppendLeasedAsync(upload, holder, offset, chunkAlgorithm, chunkExpected, http, db, store, hashes, clock, storage.Value, scopes, extraction, thumbnails, logger, ct)
             ?? (Results<NoContent, ProblemHttpResult>)TypedResults.NoContent();
     }
 
@@ -300,7 +301,7 @@ internal static class UploadsApi
     /// </remarks>
     private static async Task<ProblemHttpResult?> AppendLeasedAsync(
         Upload upload, Guid holder, long offset, string? chunkAlgorithm, byte[] chunkExpected, HttpContext http, IdrpDbContext db, IBlobStore store,
-        UploadHashes hashes, TimeProvider clock, StorageOptions storage, IServiceScopeFactory scopes, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
+        UploadHashes hashes, TimeProvider clock, StorageOptions storage, IServiceScopeFactory scopes, MetadataExtraction extraction, AutomaticThumbnails thumbnails, ILogger logger, CancellationToken ct)
     {
         var request = http.Request;
         var remaining = upload.Length - offset;
@@ -359,7 +360,7 @@ internal static class UploadsApi
                     throw new InvalidOperationException($"Upload {upload.Id}: the last append was not made durable.");
                 }
 
-                var problem = await FinishAsync(upload, state, db, store, extraction, logger, CancellationToken.None);
+                var problem = await FinishAsync(upload, state, db, store, extraction, thumbnails, logger, CancellationToken.None);
                 state.Dispose();
                 hashes.Forget(upload.Id);
                 if (problem is not null)
@@ -432,7 +433,7 @@ internal static class UploadsApi
     /// become the asset's blob and the asset complete, in that order, so that a complete asset always has its data.
     /// </summary>
     private static async Task<ProblemHttpResult?> FinishAsync(
-        Upload upload, UploadHashState state, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
+        Upload upload, UploadHashState state, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction, AutomaticThumbnails thumbnails, ILogger logger, CancellationToken ct)
     {
         var sha256 = Convert.ToHexStringLower(state.Sha256.GetHashAndReset());
         var md5 = Convert.ToHexStringLower(state.Md5.GetHashAndReset());
@@ -468,6 +469,7 @@ internal static class UploadsApi
         upload.State = UploadState.Completed;
         await db.SaveChangesAsync(ct);
         await ExtractMetadataAsync(asset, db, store, extraction, logger, ct);
+        await thumbnails.RequestAsync(asset.MeasurementId, [asset], ct);
         return null;
     }
 
