@@ -99,7 +99,7 @@ public sealed partial class JourneyTests(BrowserFixture fixture)
 
         await alice.GotoAsync("/search?q=islands");
         var proposalFacet = alice.Locator($"aside.facets input[name=proposal][value='UI-{suffix}']");
-        await Expect(alice.Locator("aside.facets label").Filter(new() { Has = proposalFacet })).ToContainTextAsync("Ge islands on Si(001)");
+        await Expect(alice.Locator($"aside.facets label:has(input[name=proposal][value='UI-{suffix}'])")).ToContainTextAsync("Ge islands on Si(001)");
         await proposalFacet.CheckAsync();
         await alice.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
         await Expect(alice).ToHaveURLAsync(new Regex($"proposal=UI-{suffix}"));
