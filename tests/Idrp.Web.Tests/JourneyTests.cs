@@ -12,7 +12,7 @@ namespace Idrp.Web.Tests;
 public sealed partial class JourneyTests(BrowserFixture fixture)
 {
     [Fact]
-    public async Task A_pi_registers_a_measurement_uploads_a_file_and_shares_it_with_one_colleague_but_not_another()
+    public async Task A_pi_registers_a_measurement_uploads_a_file_finds_it_and_shares_it_with_one_colleague_but_not_another()
     {
         var admin = await fixture.Server.AdminAsync();
         var suffix = NewSuffix();
@@ -58,7 +58,7 @@ public sealed partial class JourneyTests(BrowserFixture fixture)
         await alice.GetByLabel("Technique").FillAsync("SEM");
         await alice.GetByLabel("Sample").SelectOptionAsync(new SelectOptionValue { Label = "SiGe-17" });
         await alice.GetByLabel("Instrument settings").FillAsync("EHT = 5 kV\nWD 4.2 mm");
-        await alice.GetByLabel("Keywords").FillAsync("SiGe, islands");
+        await alice.GetByLabel("Keywords").FillAsync($"SiGe, islands, batch{suffix}");
         await alice.GetByRole(AriaRole.Button, new() { Name = "Register measurement" }).ClickAsync();
         await Expect(alice.Locator(".field:has(#settings) .validation-message")).ToContainTextAsync("Line 2");
         await alice.GetByLabel("Instrument settings").FillAsync("EHT = 5 kV\nWD = 4.2 mm\nDetector = InLens");
@@ -88,6 +88,39 @@ public sealed partial class JourneyTests(BrowserFixture fixture)
         await Expect(alice.GetByAltText("Preview of L6_0a6f18702a4a32677c74ed390f3af7af.jpg")).ToHaveJSPropertyAsync("naturalWidth", 1024);
         await fixture.VisitAsync(alice, new Uri(alice.Url).AbsolutePath, "asset-image");
 
+        // Found by text from the box in the header, then by facet on the search page; the address holds the search.
+        var word = $"batch{suffix}";
+        await alice.GetByLabel("Search measurements").FillAsync(word);
+        await alice.GetByLabel("Search measurements").PressAsync("Enter");
+        await Expect(alice).ToHaveURLAsync(new Regex($"/search\\?q={word}$"));
+        await Expect(alice.Locator(".result-count")).ToHaveTextAsync("1–1 of 1 measurement");
+        await Expect(alice.Locator("ol.results").GetByRole(AriaRole.Link, new() { Name = "Island field, 50 kx" })).ToHaveAttributeAsync("href", measurementPath);
+        await fixture.VisitAsync(alice, new Uri(alice.Url).PathAndQuery, "search-text");
+
+        await alice.GotoAsync("/search?q=islands");
+        var proposalFacet = alice.Locator($"aside.facets input[name=proposal][value='UI-{suffix}']");
+        await Expect(alice.Locator($"aside.facets label:has(input[name=proposal][value='UI-{suffix}'])")).ToContainTextAsync("Ge islands on Si(001)");
+        await proposalFacet.CheckAsync();
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+        await Expect(alice).ToHaveURLAsync(new Regex($"proposal=UI-{suffix}"));
+        await Expect(alice.Locator("ol.results > li")).ToHaveCountAsync(1);
+        await Expect(alice.Locator("ol.results")).ToContainTextAsync("Island field, 50 kx");
+        await Expect(proposalFacet).ToBeCheckedAsync();
+        await Expect(alice.Locator("aside.facets label:has(input[name=technique][value=SEM]) .count")).ToHaveTextAsync("1");
+
+        // A numeric setting filter with units: EHT was registered as 5 kV. (A refined search shows these fields open.)
+        await alice.GetByLabel("Setting condition 1").FillAsync("EHT >= 5000 V");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Apply", Exact = true }).ClickAsync();
+        await Expect(alice.Locator("ol.results > li")).ToHaveCountAsync(1);
+        await alice.GetByLabel("Setting condition 1").FillAsync("EHT > 5 kV");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Apply", Exact = true }).ClickAsync();
+        await Expect(alice.Locator(".result-count")).ToContainTextAsync("Nothing found");
+        await alice.GetByLabel("Setting condition 1").FillAsync("EHT > five");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Apply", Exact = true }).ClickAsync();
+        await Expect(alice.Locator("#filter-error")).ToContainTextAsync("is not a setting filter");
+        await fixture.ScreenshotAsync(alice, "search-filter-error");
+        await fixture.VisitAsync(alice, $"/search?q=islands&proposal=UI-{suffix}&filter=EHT%3E%3D5kV", "search-facet-filter");
+
         // Sharing: with Bob by name, visibility shared.
         await alice.GotoAsync(measurementPath);
         await alice.GetByRole(AriaRole.Link, new() { Name = "Sharing…" }).ClickAsync();
@@ -109,6 +142,9 @@ public sealed partial class JourneyTests(BrowserFixture fixture)
         await Expect(bob.GetByRole(AriaRole.Link, new() { Name = "L6_0a6f18702a4a32677c74ed390f3af7af.jpg", Exact = true })).ToBeVisibleAsync();
         await Expect(bob.GetByRole(AriaRole.Link, new() { Name = "Sharing…" })).ToHaveCountAsync(0);
         Assert.Equal(200, (await bob.APIRequest.GetAsync($"/api/v1/data-assets/{asset["id"]!.GetValue<string>()}/content")).Status);
+        await bob.GotoAsync($"/search?q={word}");
+        await Expect(bob.Locator("ol.results").GetByRole(AriaRole.Link, new() { Name = "Island field, 50 kx" })).ToBeVisibleAsync();
+        await Expect(bob.Locator("aside.facets input[name=visibility][value=shared]")).ToBeVisibleAsync();
 
         // Carol does not: the page answers as if there were nothing, and so does the file.
         var carol = await fixture.NewPageAsync();
@@ -119,6 +155,12 @@ public sealed partial class JourneyTests(BrowserFixture fixture)
         await Expect(carol.GetByText("Island field, 50 kx")).ToHaveCountAsync(0);
         Assert.Equal(404, (await carol.GotoAsync($"/assets/{asset["id"]!.GetValue<string>()}"))!.Status);
         Assert.Equal(404, (await carol.APIRequest.GetAsync($"/api/v1/data-assets/{asset["id"]!.GetValue<string>()}/content")).Status);
+        await carol.GotoAsync($"/search?q={word}");
+        await Expect(carol.Locator(".result-count")).ToContainTextAsync("Nothing found");
+        await Expect(carol.Locator("ol.results > li")).ToHaveCountAsync(0);
+        await Expect(carol.Locator("aside.facets input")).ToHaveCountAsync(0);
+        await carol.GotoAsync($"/search?proposal=UI-{suffix}");
+        await Expect(carol.GetByText("Island field, 50 kx")).ToHaveCountAsync(0);
 
         await fixture.VisitAsync(alice, "/", "my-proposals");
         await Expect(alice.GetByRole(AriaRole.Link, new() { Name = $"UI-{suffix}" })).ToBeVisibleAsync();

@@ -27,11 +27,12 @@ public sealed class ScaleTests(BrowserFixture fixture)
         var proposal = await admin.CreateProposalAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PutAsync($"/api/v1/proposals/{proposal.Id()}/members/{personId}", new { role = "member" })).StatusCode);
         var experiment = await admin.CreateExperimentAsync(proposal.Id());
-        var big = await SeedAsync(proposal.Id(), experiment.Id());
+        var (big, small) = await SeedAsync(proposal.Id(), experiment.Id());
 
         var page = await fixture.NewPageAsync();
         await page.SignInAsync($"gus.{suffix}");
         await fixture.VisitAsync(page, $"/measurements/{big}", "scale-measurement-1k-files");
+        var bigQueries = await BrowserFixture.ServerQueriesAsync(page);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Files ({Files})" })).ToBeVisibleAsync();
         await Expect(page.Locator("table tbody tr:has(a[href^='/assets/'])")).ToHaveCountAsync(200);
         var first = await page.Locator("table tbody tr a[href^='/assets/']").AllTextContentsAsync();
@@ -49,10 +50,22 @@ public sealed class ScaleTests(BrowserFixture fixture)
         await fixture.VisitAsync(page, $"/experiments/{experiment.Id()}", "scale-experiment-300-measurements");
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(200);
         await fixture.VisitAsync(page, "/", "scale-my-proposals");
+
+        // No query per row: a page with 1,000 files (200 shown) asks the database as often as one with none, and a
+        // search page of 20 results out of 300 as often as one of a single result.
+        await page.GotoAsync($"/measurements/{small}");
+        Assert.Equal(await BrowserFixture.ServerQueriesAsync(page), bigQueries);
+        await fixture.VisitAsync(page, "/search?q=scan", "scale-search-300-measurements");
+        await Expect(page.Locator("ol.results > li")).ToHaveCountAsync(20);
+        await Expect(page.Locator(".result-count")).ToHaveTextAsync("1–20 of 300 measurements");
+        var manyQueries = await BrowserFixture.ServerQueriesAsync(page);
+        await page.GotoAsync("/search?q=scan+00150"); // (the big measurement also holds file_00007.tif, among its first files, which are searched)
+        await Expect(page.Locator("ol.results > li")).ToHaveCountAsync(1);
+        Assert.Equal(manyQueries, await BrowserFixture.ServerQueriesAsync(page));
     }
 
-    /// <summary>Writes the records straight into the database (the API would take minutes for this many); returns the big measurement's id.</summary>
-    private async Task<Guid> SeedAsync(Guid proposalId, Guid experimentId)
+    /// <summary>Writes the records straight into the database (the API would take minutes for this many); returns the ids of the big measurement and of one without files.</summary>
+    private async Task<(Guid Big, Guid Small)> SeedAsync(Guid proposalId, Guid experimentId)
     {
         await using var scope = fixture.Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
@@ -79,6 +92,6 @@ public sealed class ScaleTests(BrowserFixture fixture)
             DataChecksum = "sha256:" + new string('a', 64),
         }));
         await db.SaveChangesAsync();
-        return big.Id;
+        return (big.Id, measurements[0].Id);
     }
 }

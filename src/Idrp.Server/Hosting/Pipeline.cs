@@ -12,6 +12,7 @@ internal static class Pipeline
 {
     public static WebApplication UseIdrpPipeline(this WebApplication app)
     {
+        app.Use(ServerTiming.InvokeAsync);
         app.UseHttpLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
