@@ -121,13 +121,13 @@ internal static class KmapApi
         return TypedResults.Bytes(bytes, "application/octet-stream");
     }
 
-    private sealed record Run(DataAsset Maps, DataAsset QSpace, Derivation Derivation);
+    internal sealed record Run(DataAsset Maps, DataAsset QSpace, Derivation Derivation);
 
     /// <summary>
     /// The run <paramref name="assetId"/> belongs to: the outputs of the same kmap.reduce job named maps.h5 and qspace.h5,
     /// both readable by the caller. Null (404) for anything else, exactly as for an asset the caller may not read.
     /// </summary>
-    private static async Task<Run?> FindRunAsync(Guid assetId, AccessService access, IdrpDbContext db, CancellationToken ct)
+    internal static async Task<Run?> FindRunAsync(Guid assetId, AccessService access, IdrpDbContext db, CancellationToken ct)
     {
         var readable = db.DataAssets.Where(access.Rules.CanReadDataAsset()).AsNoTracking();
         if (!await readable.AnyAsync(a => a.Id == assetId && a.State == AssetState.Complete, ct))
