@@ -26,6 +26,7 @@ public sealed class KmapJobTests(IdrpServer server) : IClassFixture<IdrpServer>
         var done = await JobsWait.UntilEndedAsync(user, job.Id());
         Assert.True(done["state"]!.GetValue<string>() == "succeeded", done.ToJsonString());
         var result = done["result"]!;
+        TestContext.Current.TestOutputHelper?.WriteLine(result.ToJsonString());
         Assert.Equal(12, result["points"]!.GetValue<int>());
         Assert.Equal(1.0, result["fitSuccessRatio"]!.GetValue<double>());
         Assert.Equal(21, result["entries"]!.GetValue<int>());

@@ -271,7 +271,7 @@ function ensureScene() {
     surface.scale.set(sx, sy, sz);
     scene.add(surface);
     for (let axis = 0; axis < 3; axis++) {
-        const material = new THREE.MeshBasicMaterial({ side: THREE.DoubleSide, transparent: true, opacity: 0.9 });
+        const material = new THREE.MeshBasicMaterial({ side: THREE.DoubleSide, transparent: true, opacity: 0.6, depthWrite: false });
         const plane = new THREE.Mesh(new THREE.BufferGeometry(), material);
         planes.push(plane);
         scene.add(plane);
@@ -328,6 +328,7 @@ function updateSlices() {
         if (!planes.length) return;
         const texture = new THREE.DataTexture(rgba, s.w, s.h, THREE.RGBAFormat);
         texture.magFilter = THREE.NearestFilter;
+        texture.colorSpace = THREE.SRGBColorSpace;
         texture.needsUpdate = true;
         const geometry = new THREE.BufferGeometry();
         geometry.setAttribute('position', new THREE.Float32BufferAttribute(s.corners(s.pos).flat(), 3));
