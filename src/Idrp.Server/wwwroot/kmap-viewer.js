@@ -417,6 +417,8 @@ async function follow(jobId, out) {
             const link = document.createElement('a');
             link.href = `/kmap/${maps.assetId}`;
             link.textContent = 'Open the new maps';
+            // A full page load: enhanced navigation would not run this module on the new page.
+            link.dataset.enhanceNav = 'false';
             out.append(link);
             return;
         }
