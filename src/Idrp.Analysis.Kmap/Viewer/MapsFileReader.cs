@@ -49,7 +49,16 @@ public static class MapsFileReader
 
         using (h5)
         {
-            var group = h5.Group("maps");
+            IH5Group group;
+            try
+            {
+                group = h5.Group("maps");
+            }
+            catch (Exception ex)
+            {
+                throw new KmapException($"Not a maps file: {ex.Message}", name, "/maps", ex);
+            }
+
             var x = H5Read.Doubles(group, "sample_x", name);
             var y = H5Read.Doubles(group, "sample_y", name);
             var index = Ints(group, "point_index", name);
