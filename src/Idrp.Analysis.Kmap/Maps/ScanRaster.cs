@@ -19,6 +19,11 @@ internal sealed record ScanRaster(int Nx, int Ny, int[] Column, int[] Row, doubl
             ys[i] = points[i].SampleY;
         }
 
+        return From(xs, ys);
+    }
+
+    public static ScanRaster From(double[] xs, double[] ys)
+    {
         var (nx, cols, x0, x1, dx) = Levels(xs);
         var (ny, rows, y0, y1, dy) = Levels(ys);
         return new ScanRaster(nx, ny, cols, rows, x0, x1, y0, y1, dx, dy);

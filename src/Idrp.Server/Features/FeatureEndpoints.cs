@@ -8,6 +8,7 @@ using Idrp.Server.Features.Facilities;
 using Idrp.Server.Features.Fixity;
 using Idrp.Server.Features.Instruments;
 using Idrp.Server.Features.Jobs;
+using Idrp.Server.Features.Kmap;
 using Idrp.Server.Features.Measurements;
 using Idrp.Server.Features.People;
 using Idrp.Server.Features.Proposals;
@@ -37,6 +38,7 @@ internal static class FeatureEndpoints
         api.MapDownloads();
         api.MapFixity();
         api.MapJobs();
+        api.MapKmap();
         api.MapAudit();
         api.MapSearch();
         return api;

@@ -49,6 +49,7 @@ internal static class JobsHosting
 
         services.AddJobType<FixityJobType>();
         services.AddJobType<Features.Previews.ThumbnailJobType>();
+        services.AddJobType<Features.Kmap.KmapReduceJobType>();
         foreach (var path in configuration.GetSection("Jobs:TypeAssemblies").Get<string[]>() ?? [])
         {
             AddJobTypesFrom(services, path);
