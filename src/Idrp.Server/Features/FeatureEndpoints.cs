@@ -31,6 +31,7 @@ internal static class FeatureEndpoints
         api.MapSamples();
         api.MapMeasurements();
         api.MapDataAssets();
+        api.MapAssetCategories();
         api.MapDerivations();
         api.MapUploads();
         api.MapDownloads();
@@ -38,6 +39,7 @@ internal static class FeatureEndpoints
         api.MapJobs();
         api.MapAudit();
         api.MapSearch();
+        Sem.SemApi.MapSem(api);
         return api;
     }
 }
