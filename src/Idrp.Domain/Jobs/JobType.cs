@@ -117,6 +117,14 @@ public interface IJobContext
     /// It replaces the tags this job type gave in the same scheme before; people's tags stay.
     /// </summary>
     void AddCategory(string scheme, string value, double? confidence);
+
+    /// <summary>
+    /// Per-file results that are metadata (an image's category): tags the data asset <paramref name="asset"/> with
+    /// <paramref name="value"/> in <paramref name="scheme"/> when the attempt succeeds, with source "model:&lt;model&gt;"
+    /// (e.g. "idrp-sem-features@20261124T…"; default: the job type and version) and the confidence. It replaces the
+    /// asset's earlier model tags in that scheme; a person's confirmation stays and keeps counting over it.
+    /// </summary>
+    void AddCategory(JobInputAsset asset, string scheme, string value, double? confidence, string? model = null);
 }
 
 /// <summary>A job's own failure: the message is for the user, no stack trace is stored.</summary>

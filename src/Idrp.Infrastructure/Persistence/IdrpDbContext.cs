@@ -60,6 +60,9 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
 
     public DbSet<Derivation> Derivations => Set<Derivation>();
 
+    /// <summary>Categories of single data assets (an image's SEM category), from models and from people.</summary>
+    public DbSet<AssetCategory> AssetCategories => Set<AssetCategory>();
+
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

@@ -43,6 +43,9 @@ internal sealed class SearchChanges
                     || entry.Property(nameof(DataAsset.DataAssetName)).IsModified || entry.Property(nameof(DataAsset.MediaType)).IsModified:
                     changes.Measurements.Add(a.MeasurementId);
                     break;
+                case AssetCategory c:
+                    changes.Measurements.Add(c.MeasurementId);
+                    break;
                 case Sample s when entry.State == EntityState.Modified:
                     changes.Samples.Add(s.Id);
                     break;
@@ -140,8 +143,22 @@ public static class SearchIndexer
                 m.Proposal!.ProposalNumber + " " + m.Proposal.Title))
             .AsSplitQuery().ToListAsync(ct);
         var namesOf = await AssetNamesAsync(db, ids, ct);
+        var assetCategories = await AssetCategoriesAsync(db, ids, ct);
 
-        return rows.ConvertAll(r => Document(r, namesOf.GetValueOrDefault(r.Id)));
+        return rows.ConvertAll(r => Document(r, namesOf.GetValueOrDefault(r.Id), assetCategories.GetValueOrDefault(r.Id)));
+    }
+
+    /// <summary>
+    /// The categories of each measurement's assets that count (a person's confirmation over a model's suggestion),
+    /// distinct; read by the (measurement, scheme) index, so measurements without tagged assets cost one index probe.
+    /// </summary>
+    private static async Task<Dictionary<Guid, List<string>>> AssetCategoriesAsync(IdrpDbContext db, Guid[] ids, CancellationToken ct)
+    {
+        var tags = await db.AssetCategories.AsNoTracking().Where(c => ids.Contains(c.MeasurementId))
+            .Select(c => new { c.MeasurementId, c.DataAssetId, c.Scheme, c.Source, c.Value }).ToListAsync(ct);
+        return AssetCategory.Effective(tags, t => t.DataAssetId, t => t.Scheme, t => t.Source)
+            .GroupBy(t => t.MeasurementId)
+            .ToDictionary(g => g.Key, g => g.Select(t => t.Value).Distinct(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>
@@ -181,7 +198,7 @@ public static class SearchIndexer
         List<string> Keywords, List<InstrumentSetting> Settings, List<CategoryTag> Categories,
         string? Sample, string? Instrument, Guid? InstrumentFacilityId, string Experiment, Guid? ExperimentFacilityId, string Proposal);
 
-    private static SearchDocument Document(Source r, List<string>? assetNames)
+    private static SearchDocument Document(Source r, List<string>? assetNames, List<string>? assetCategories)
     {
         var text = new StringBuilder();
         void Add(string? s)
@@ -208,6 +225,8 @@ public static class SearchIndexer
             Add(c.Value);
         }
 
+        assetCategories?.ForEach(Add);
+
         Add(r.Sample);
         Add(r.Instrument);
         Add(r.Experiment);
@@ -229,7 +248,7 @@ public static class SearchIndexer
             Year = collected.Year,
             Text = normalized,
         };
-        foreach (var value in r.Categories.Select(c => c.Value.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal))
+        foreach (var value in r.Categories.Select(c => c.Value).Concat(assetCategories ?? []).Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal))
         {
             document.Categories.Add(new SearchCategory { Value = value });
         }

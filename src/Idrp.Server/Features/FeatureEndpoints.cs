@@ -32,6 +32,7 @@ internal static class FeatureEndpoints
         api.MapSamples();
         api.MapMeasurements();
         api.MapDataAssets();
+        api.MapAssetCategories();
         api.MapDerivations();
         api.MapUploads();
         api.MapBatchUploads();
@@ -41,6 +42,7 @@ internal static class FeatureEndpoints
         api.MapKmap();
         api.MapAudit();
         api.MapSearch();
+        Sem.SemApi.MapSem(api);
         return api;
     }
 }

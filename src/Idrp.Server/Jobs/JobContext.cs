@@ -185,14 +185,35 @@ internal sealed class JobContext : IJobContext
 
     public void AddCategory(string scheme, string value, double? confidence)
     {
-        if (string.IsNullOrWhiteSpace(scheme) || string.IsNullOrWhiteSpace(value) || confidence is < 0 or > 1)
-        {
-            throw new JobFailedException($"A category needs a scheme, a value and a confidence between 0 and 1 (got '{scheme}', '{value}', {confidence}).");
-        }
-
+        CheckCategory(scheme, value, confidence);
         lock (Categories)
         {
             Categories.Add((scheme.Trim(), value.Trim(), confidence));
+        }
+    }
+
+    public List<(Guid AssetId, string Scheme, string Value, double? Confidence, string? Model)> AssetCategories { get; } = [];
+
+    public void AddCategory(JobInputAsset asset, string scheme, string value, double? confidence, string? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(asset);
+        CheckCategory(scheme, value, confidence);
+        if (_assets.All(a => a.Id != asset.Id))
+        {
+            throw new ArgumentException("Not an input of this job.", nameof(asset));
+        }
+
+        lock (AssetCategories)
+        {
+            AssetCategories.Add((asset.Id, scheme.Trim(), value.Trim(), confidence, string.IsNullOrWhiteSpace(model) ? null : model.Trim()));
+        }
+    }
+
+    private static void CheckCategory(string scheme, string value, double? confidence)
+    {
+        if (string.IsNullOrWhiteSpace(scheme) || string.IsNullOrWhiteSpace(value) || confidence is < 0 or > 1)
+        {
+            throw new JobFailedException($"A category needs a scheme, a value and a confidence between 0 and 1 (got '{scheme}', '{value}', {confidence}).");
         }
     }
 }

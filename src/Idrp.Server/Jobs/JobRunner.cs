@@ -310,6 +310,11 @@ internal sealed partial class JobRunner(
             ];
         }
 
+        if (context.AssetCategories.Count > 0)
+        {
+            await TagAssetsAsync(db, type, job, context, cancellationToken);
+        }
+
         db.JobOutputs.RemoveRange(outputs);
         // In the same transaction, so that whoever sees the job succeeded also finds this line.
         db.JobLog.Add(new JobLogEntry
@@ -321,6 +326,37 @@ internal sealed partial class JobRunner(
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Per-asset categories: the assets' earlier model tags in each scheme give way; people's stay.</summary>
+    private static async Task TagAssetsAsync(IdrpDbContext db, IJobType type, Job job, JobContext context, CancellationToken cancellationToken)
+    {
+        var tags = context.AssetCategories.GroupBy(c => (c.AssetId, c.Scheme)).Select(g => g.Last()).ToList();
+        var assetIds = tags.Select(t => t.AssetId).Distinct().ToList();
+        var schemes = tags.Select(t => t.Scheme).Distinct().ToList();
+        var assets = await db.DataAssets.AsNoTracking().Where(a => assetIds.Contains(a.Id))
+            .Select(a => new { a.Id, a.MeasurementId, a.ProposalId }).ToDictionaryAsync(a => a.Id, cancellationToken);
+        var earlier = await db.AssetCategories.Where(c => assetIds.Contains(c.DataAssetId) && schemes.Contains(c.Scheme)
+            && c.Source.StartsWith(AssetCategory.ModelPrefix)).ToListAsync(cancellationToken);
+        db.AssetCategories.RemoveRange(earlier);
+        foreach (var tag in tags)
+        {
+            if (!assets.TryGetValue(tag.AssetId, out var asset))
+            {
+                continue; // deleted while the job ran
+            }
+
+            db.AssetCategories.Add(new AssetCategory
+            {
+                ProposalId = asset.ProposalId,
+                MeasurementId = asset.MeasurementId,
+                DataAssetId = asset.Id,
+                Scheme = tag.Scheme,
+                Value = tag.Value,
+                Source = AssetCategory.ModelPrefix + (tag.Model ?? $"{type.Name}@{job.TypeVersion}"),
+                Confidence = tag.Confidence,
+            });
+        }
     }
 
     private async Task FailAsync(IdrpDbContext db, Job job, int attempt, JobLog log, string message, CancellationToken cancellationToken)

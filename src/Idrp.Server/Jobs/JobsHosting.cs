@@ -50,6 +50,10 @@ internal static class JobsHosting
         services.AddJobType<FixityJobType>();
         services.AddJobType<Features.Previews.ThumbnailJobType>();
         services.AddJobType<Features.Kmap.KmapReduceJobType>();
+        services.AddOptions<Features.Sem.SemOptions>().BindConfiguration(Features.Sem.SemOptions.Section);
+        services.AddSingleton<Features.Sem.SemModelLocator>();
+        services.AddJobType<Features.Sem.SemClassifyJobType>();
+        services.AddJobType<Features.Sem.SemTrainJobType>();
         foreach (var path in configuration.GetSection("Jobs:TypeAssemblies").Get<string[]>() ?? [])
         {
             AddJobTypesFrom(services, path);

@@ -89,3 +89,21 @@ internal sealed class DerivationInputConfiguration : IEntityTypeConfiguration<De
         builder.HasOne<DataAsset>().WithMany().HasForeignKey(i => i.AssetId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class AssetCategoryConfiguration : IEntityTypeConfiguration<AssetCategory>
+{
+    public void Configure(EntityTypeBuilder<AssetCategory> builder)
+    {
+        builder.ConfigureEntity();
+        builder.Ignore(c => c.IsPerson);
+        builder.Property(c => c.Scheme).HasMaxLength(Limits.Code);
+        builder.Property(c => c.Value).HasMaxLength(Limits.Name);
+        builder.Property(c => c.Source).HasMaxLength(Limits.Name);
+        builder.HasOne<DataAsset>().WithMany().HasForeignKey(c => c.DataAssetId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Measurement>().WithMany().HasForeignKey(c => c.MeasurementId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Proposal>().WithMany().HasForeignKey(c => c.ProposalId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(c => new { c.DataAssetId, c.Scheme, c.Source }).IsUnique();
+        builder.HasIndex(c => new { c.MeasurementId, c.Scheme });
+        builder.HasIndex(c => new { c.ProposalId, c.Id });
+    }
+}

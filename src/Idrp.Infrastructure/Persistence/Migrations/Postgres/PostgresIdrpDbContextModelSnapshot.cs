@@ -332,6 +332,75 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("api_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Idrp.Domain.Model.AssetCategory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<double?>("Confidence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("confidence");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DataAssetId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("data_asset_id");
+
+                    b.Property<Guid>("MeasurementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("measurement_id");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<string>("Scheme")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scheme");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("value");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_asset_categories");
+
+                    b.HasIndex("MeasurementId", "Scheme")
+                        .HasDatabaseName("ix_asset_categories_measurement_id_scheme");
+
+                    b.HasIndex("ProposalId", "Id")
+                        .HasDatabaseName("ix_asset_categories_proposal_id_id");
+
+                    b.HasIndex("DataAssetId", "Scheme", "Source")
+                        .IsUnique()
+                        .HasDatabaseName("ix_asset_categories_data_asset_id_scheme_source");
+
+                    b.ToTable("asset_categories", (string)null);
+                });
+
             modelBuilder.Entity("Idrp.Domain.Model.AuditEvent", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1674,6 +1743,30 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_tokens_people_person_id");
+                });
+
+            modelBuilder.Entity("Idrp.Domain.Model.AssetCategory", b =>
+                {
+                    b.HasOne("Idrp.Domain.Model.DataAsset", null)
+                        .WithMany()
+                        .HasForeignKey("DataAssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_asset_categories_data_assets_data_asset_id");
+
+                    b.HasOne("Idrp.Domain.Model.Measurement", null)
+                        .WithMany()
+                        .HasForeignKey("MeasurementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_asset_categories_measurements_measurement_id");
+
+                    b.HasOne("Idrp.Domain.Model.Proposal", null)
+                        .WithMany()
+                        .HasForeignKey("ProposalId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_asset_categories_proposals_proposal_id");
                 });
 
             modelBuilder.Entity("Idrp.Domain.Model.DataAsset", b =>
