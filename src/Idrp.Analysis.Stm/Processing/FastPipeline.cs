@@ -118,18 +118,29 @@ public sealed class FastPipeline
 
         var interlaced = options.Channels is FastChannels.UpInterlaced or FastChannels.DownInterlaced or FastChannels.UpDownInterlaced;
         var estimator = new DriftEstimator(reader.Height, reader.Width, interlaced, options.DriftStep);
-        pipeline.ForEachBatch(16, (_, frames) =>
+        var copy = ArrayPool<float>.Shared.Rent(16 * reader.FramesPerImage * reader.FrameSize);
+        try
         {
-            for (var offset = 0; offset < frames.Length; offset += reader.FrameSize)
+            pipeline.ForEachBatch(16, (_, frames) =>
             {
-                estimator.Add(frames.Slice(offset, reader.FrameSize));
-            }
-        }, cancellationToken);
+                frames.CopyTo(copy);
+                estimator.AddBatch(copy, frames.Length / reader.FrameSize);
+            }, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(copy);
+        }
+
         return new FastPipeline(reader, interpolation, estimator.Finish(), creep);
     }
 
     /// <summary>Streams the processed frames (Height x Width each, row-major) batch by batch.</summary>
-    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
+    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default) =>
+        ForEachBatch(imagesPerBatch, 0, _reader.ImageCount, onBatch, cancellationToken);
+
+    /// <summary>As <see cref="ForEachBatch(int, FrameBatchAction, CancellationToken)"/>, for images <paramref name="firstImage"/> .. + <paramref name="imageCount"/> - 1 only.</summary>
+    public void ForEachBatch(int imagesPerBatch, int firstImage, int imageCount, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onBatch);
         var inputSize = _reader.FrameSize;
@@ -138,7 +149,7 @@ public sealed class FastPipeline
         var scratch = ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
         try
         {
-            _reader.ForEachBatch(imagesPerBatch, (firstFrame, frames) =>
+            _reader.ForEachBatch(imagesPerBatch, firstImage, imageCount, (firstFrame, frames) =>
             {
                 var count = frames.Length / inputSize;
                 if (_interpolation is not null)
