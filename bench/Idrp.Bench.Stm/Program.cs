@@ -16,6 +16,12 @@ using PureHDF.VOL.Native;
 // Each row runs the pipeline from the file with one more step than the row above; "CPU" is this process's CPU time
 // (all threads), "+CPU" the difference to the row above, i.e. the cost of the added step. For a one-thread profile
 // run with DOTNET_PROCESSOR_COUNT=1. ffmpeg's own CPU time is measured separately (its process is a child).
+if (args is ["--kernels", ..])
+{
+    Kernels();
+    return;
+}
+
 var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
 Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Vector<double> {System.Numerics.Vector<double>.Count} lanes");
 foreach (var path in inputs)
@@ -104,6 +110,48 @@ static void Run(string path, bool warmUp)
         $"  ffmpeg (libx264 veryfast) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
+}
+
+// CPU time of the drift kernels for frames enlarged to 256 x 256 (padded 512 x 512), one thread
+static void Kernels()
+{
+    const int size = 256, repeats = 40;
+    var transform = new RealFft2D(size);
+    var random = new Random(1);
+    var image = Enumerable.Range(0, size * size).Select(_ => random.NextDouble()).ToArray();
+    var (re, im) = (new double[transform.SpectrumLength], new double[transform.SpectrumLength]);
+    var (re2, im2) = (new double[transform.SpectrumLength], new double[transform.SpectrumLength]);
+    transform.Forward(image, re2, im2);
+    var (_, forward) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            transform.Forward(image, re, im);
+        }
+    });
+    var (_, peak) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            transform.CorrelationPeak(re, im, re2, im2);
+        }
+    });
+    var frame = new float[128 * 128];
+    var output = new float[256 * 128];
+    var (_, zoom) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            SplineZoom.Cubic(frame, 128, 128, output, 256, 128);
+        }
+    });
+    var estimator = new DriftEstimator(256, 128, interlaced: true);
+    var frames = Enumerable.Range(0, 32 * 256 * 128).Select(_ => (float)random.NextDouble()).ToArray();
+    estimator.AddBatch(frames, 32);
+    var (_, drift) = Measure(() => estimator.AddBatch(frames, 32));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drift estimate of 256 x 128 frames: {drift.TotalMilliseconds / 32:F2} ms CPU per frame"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"real 2-D FFT 256 -> 512: {forward.TotalMilliseconds / repeats:F2} ms; correlation peak: {peak.TotalMilliseconds / repeats:F2} ms; cubic zoom 128 -> 256 x 128: {zoom.TotalMilliseconds / repeats:F2} ms (CPU per call)"));
 }
 
 static (TimeSpan Wall, TimeSpan Cpu) Measure(Action action)

@@ -81,7 +81,11 @@ public sealed class FastPipeline
 
     /// <summary>Sets the pipeline up (phase detection, creep fit, drift pass).</summary>
     /// <exception cref="ArgumentException">Creep correction on a single-direction channel set, or a movie too short for it.</exception>
-    public static FastPipeline Open(FastFile file, FastProcessing options, CancellationToken cancellationToken = default)
+    /// <param name="file">An open FAST movie.</param>
+    /// <param name="options">The corrections.</param>
+    /// <param name="cancellationToken">Stops the drift pass between batches.</param>
+    /// <param name="framesDone">Told the number of frames the drift pass has seen, after each batch.</param>
+    public static FastPipeline Open(FastFile file, FastProcessing options, CancellationToken cancellationToken = default, Action<int>? framesDone = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(options);
@@ -121,10 +125,11 @@ public sealed class FastPipeline
         var copy = ArrayPool<float>.Shared.Rent(16 * reader.FramesPerImage * reader.FrameSize);
         try
         {
-            pipeline.ForEachBatch(16, (_, frames) =>
+            pipeline.ForEachBatch(16, (first, frames) =>
             {
                 frames.CopyTo(copy);
                 estimator.AddBatch(copy, frames.Length / reader.FrameSize);
+                framesDone?.Invoke(first + (frames.Length / reader.FrameSize));
             }, cancellationToken);
         }
         finally

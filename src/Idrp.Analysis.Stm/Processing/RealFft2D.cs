@@ -110,18 +110,30 @@ internal sealed class RealFft2D
 
         _halfPlan.Columns(zr, zi, p, inverse: true);
 
-        // c[ly][2m] = zr[m][ly], c[ly][2m + 1] = zi[m][ly] (unscaled); search lags -(S-1) .. S-1 in scipy's order
+        // c[ly][2m] = zr[m][ly], c[ly][2m + 1] = zi[m][ly] (unscaled). Lags -(S-1) .. S-1 are searched in memory order;
+        // among equal values the first in scipy's row-major (ky, kx) order wins, as numpy's argmax
         var best = double.NegativeInfinity;
-        var (by, bx) = (0, 0);
-        var full = 2 * s - 1;
-        for (var ky = 0; ky < full; ky++)
+        var (by, bx) = (int.MaxValue, int.MaxValue);
+        for (var column = 0; column < p; column++)
         {
-            var row = (ky - (s - 1) + p) % p;
-            for (var kx = 0; kx < full; kx++)
+            var lagX = column < s ? column : column - p;
+            if (lagX == s)
             {
-                var column = (kx - (s - 1) + p) % p;
-                var v = (column & 1) == 0 ? zr[(column >> 1) * p + row] : zi[(column >> 1) * p + row];
-                if (v > best)
+                continue; // the one lag outside -(S-1) .. S-1
+            }
+
+            var kx = lagX + (s - 1);
+            var values = (column & 1) == 0 ? zr.Slice((column >> 1) * p, p) : zi.Slice((column >> 1) * p, p);
+            for (var row = 0; row < p; row++)
+            {
+                var v = values[row];
+                if (!(v >= best) || row == s)
+                {
+                    continue;
+                }
+
+                var ky = (row < s ? row : row - p) + (s - 1);
+                if (v > best || ky < by || (ky == by && kx < bx))
                 {
                     best = v;
                     (by, bx) = (ky, kx);

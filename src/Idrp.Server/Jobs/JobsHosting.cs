@@ -47,6 +47,8 @@ internal static class JobsHosting
 
         services.AddJobType<FixityJobType>();
         services.AddJobType<Features.Previews.ThumbnailJobType>();
+        services.AddJobType<Features.Stm.StmMovieJobType>();
+        services.AddJobType<Features.Stm.StmExportJobType>();
         foreach (var path in configuration.GetSection("Jobs:TypeAssemblies").Get<string[]>() ?? [])
         {
             AddJobTypesFrom(services, path);
