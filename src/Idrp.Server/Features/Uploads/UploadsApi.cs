@@ -515,6 +515,11 @@ internal static class UploadsApi
                 measurement.Settings = [.. measurement.Settings, .. added];
             }
 
+            if (result.Preparations.Count > 0)
+            {
+                record["sample"] = await SamplePreparation.AttachAsync(db, asset.MeasurementId, result.Preparations, ct);
+            }
+
             asset.ExtractedMetadata = record.ToJsonString();
             await db.SaveChangesAsync(ct);
         }
