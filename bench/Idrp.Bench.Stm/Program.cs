@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using Idrp.Analysis.Stm.Export;
 using Idrp.Analysis.Stm.Fast;
 using Idrp.Analysis.Stm.Imaging;
 using Idrp.Analysis.Stm.Processing;
@@ -11,86 +13,174 @@ using PureHDF.VOL.Native;
 // reshape, creep, interpolation, drift, MP4), stage by stage; pyfastspm_pipeline.py times pyfastspm on the same files.
 // Usage: dotnet run -c Release --project bench/Idrp.Bench.Stm -- [existing.h5 ...]  (files from gen_fast_h5.py)
 // Without arguments it generates simple movies of 128 x 128 (500 and 2,000 frames) in the temp folder.
-var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
-Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-foreach (var path in inputs)
+// Each row runs the pipeline from the file with one more step than the row above; "CPU" is this process's CPU time
+// (all threads), "+CPU" the difference to the row above, i.e. the cost of the added step. For a one-thread profile
+// run with DOTNET_PROCESSOR_COUNT=1. ffmpeg's own CPU time is measured separately (its process is a child).
+if (args is ["--kernels", ..])
 {
-    Run(path);
+    Kernels();
+    return;
 }
 
-static void Run(string path)
+var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
+Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Vector<double> {System.Numerics.Vector<double>.Count} lanes");
+foreach (var path in inputs)
+{
+    Run(path, warmUp: true);
+    Run(path, warmUp: false);
+}
+
+// warmUp: one quiet MP4 run on the first 40 images, so that no row pays for compiling the code
+static void Run(string path, bool warmUp)
 {
     using var file = FastFile.Open(path);
     var frames = file.OpenMovie(FastChannels.UpDownInterlaced).FrameCount;
+    if (warmUp)
+    {
+        var pipeline = FastPipeline.Open(file, FastProcessing.Notebook);
+        var setup = FastExport.Prepare(pipeline, new FastRendering("hot", 2));
+        FastExport.WritePngFrames(pipeline, setup, 0, Math.Min(pipeline.FrameCount, 80), (_, _) => { });
+        FastExport.WriteMovieAsync(pipeline, setup, Path.Combine(Path.GetTempPath(), "idrp-bench-warmup.mp4")).GetAwaiter().GetResult();
+        return;
+    }
+
     Console.WriteLine($"\n{Path.GetFileName(path)}: {frames} frames (udi)");
+    Console.WriteLine($"  {"stage (cumulative)",-44} {"wall s",7} {"frames/s",9} {"CPU s",7} {"+CPU s",7} {"+CPU ms/frame",14}");
 
     // the same steps as pyfastspm's converter notebook, added one at a time
     var plain = new FastProcessing(FastChannels.UpDownInterlaced);
     var filtered = plain with { AutoPhase = true, Fft = FftFilterOptions.Notebook };
     var corrected = filtered with { Creep = true, Interpolate = true };
     var notebook = FastProcessing.Notebook;
-    foreach (var (name, processing) in new[]
+    var previous = TimeSpan.Zero;
+    foreach (var (name, processing, place) in new[]
     {
-        ("read + reshape", plain),
-        ("+ auto phase + FFT filter", filtered),
-        ("+ creep + interpolation", corrected),
-        ("+ drift (two passes)", notebook),
+        ("read + reshape", plain, true),
+        ("+ auto phase + FFT filter", filtered, true),
+        ("+ creep + interpolation", corrected, true),
+        ("+ drift estimate (pass 1)", notebook, false),
+        ("+ drift placement (pass 2)", notebook, true),
     })
     {
-        var sw = Stopwatch.StartNew();
-        var pipeline = FastPipeline.Open(file, processing);
-        double checksum = 0;
-        pipeline.ForEachBatch(16, (_, batch) => checksum += batch[batch.Length / 2]);
-        Report(name, frames, sw.Elapsed);
-    }
-
-    // whole pipeline to MP4: notebook corrections, hot colour map, 2x (pyfastspm: scaling 4, halved for interlaced)
-    var mp4 = Path.ChangeExtension(path, ".idrp.mp4");
-    var total = Stopwatch.StartNew();
-    var full = FastPipeline.Open(file, notebook);
-    float[]? first = null;
-    full.ForEachBatch(1, (_, batch) => first ??= batch.ToArray());
-    var options = new RenderOptions(ColorMap.Hot, ContrastLimits.Discard(first, 0.01, 0.01), Scale: 2, PixelSizeNm: full.PixelWidthNm);
-    var width = FrameRenderer.OutputWidth(full.Width, options);
-    var height = FrameRenderer.OutputHeight(full.Height, options);
-    var rgbBatch = new byte[16 * full.FramesPerImage * width * height * 3];
-    TimeSpan blocked;
-    using (var writer = Mp4Writer.Start(mp4, width, height, full.Reader.FramesPerSecond))
-    {
-        full.ForEachBatch(16, (_, batch) =>
+        var (stageWall, stageCpu) = Measure(() =>
         {
-            var n = RenderBatch(batch, full.Width, full.Height, options, rgbBatch, width, height);
-            for (var f = 0; f < n; f++)
+            var pipeline = FastPipeline.Open(file, processing);
+            if (place)
             {
-                writer.WriteFrame(rgbBatch.AsSpan(f * width * height * 3, width * height * 3));
+                double checksum = 0;
+                pipeline.ForEachBatch(16, (_, batch) => checksum += batch[batch.Length / 2]);
             }
         });
-        var beforeFinish = Stopwatch.GetTimestamp();
-        writer.CompleteAsync().GetAwaiter().GetResult();
-        blocked = writer.WriteTime + Stopwatch.GetElapsedTime(beforeFinish);
+        Report(name, frames, stageWall, stageCpu, previous);
+        previous = stageCpu;
     }
 
-    var elapsed = total.Elapsed;
-    Report($"whole pipeline to MP4 ({width} x {height})", frames, elapsed);
+    // + rendering (hot colour map at 2x: pyfastspm's scaling 4, halved for interlaced), no encoder
+    var rendering = new FastRendering("hot", Scale: 2, Contrast: 0.98);
+    var (renderWall, renderCpu) = Measure(() =>
+    {
+        var pipeline = FastPipeline.Open(file, notebook);
+        var setup = FastExport.Prepare(pipeline, rendering);
+        FastExport.WritePngFrames(pipeline, setup, 0, 1, (_, _) => { });
+        var rgb = new byte[16 * pipeline.FramesPerImage * setup.Width * setup.Height * 3];
+        pipeline.ForEachBatch(16, (_, batch) =>
+        {
+            var copy = batch.ToArray();
+            var size = pipeline.FrameSize;
+            var bytes = setup.Width * setup.Height * 3;
+            Parallel.For(0, batch.Length / size, f => FrameRenderer.Render(copy.AsSpan(f * size, size), pipeline.Width, pipeline.Height, setup.Options, rgb.AsSpan(f * bytes, bytes)));
+        });
+    });
+    Report("+ render RGB (no encoder)", frames, renderWall, renderCpu, previous);
+    previous = renderCpu;
+
+    // whole pipeline to MP4
+    var mp4 = Path.Combine(Path.GetTempPath(), Path.GetFileNameWithoutExtension(path) + ".idrp.mp4");
+    var childrenBefore = ChildrenCpu();
+    var written = 0;
+    var (wall, cpu) = Measure(() =>
+    {
+        var pipeline = FastPipeline.Open(file, notebook);
+        var setup = FastExport.Prepare(pipeline, rendering);
+        written = FastExport.WriteMovieAsync(pipeline, setup, mp4).GetAwaiter().GetResult();
+    });
+    var ffmpeg = ChildrenCpu() - childrenBefore;
+    Report("whole pipeline to MP4", frames, wall, cpu, previous);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  waiting for ffmpeg: {blocked.TotalSeconds:F2} s = {100 * blocked / elapsed:F0}% of the pipeline; without it {frames / (elapsed - blocked).TotalSeconds:F0} frames/s"));
+        $"  ffmpeg (libx264 veryfast) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
 }
 
-static int RenderBatch(Span<float> batch, int frameWidth, int frameHeight, RenderOptions options, byte[] rgb, int width, int height)
+// CPU time of the drift kernels for frames enlarged to 256 x 256 (padded 512 x 512), one thread
+static void Kernels()
 {
-    var frameSize = frameWidth * frameHeight;
-    var n = batch.Length / frameSize;
-    var frames = batch.ToArray(); // Parallel.For cannot capture a span
-    var rgbSize = width * height * 3;
-    Parallel.For(0, n, f => FrameRenderer.Render(frames.AsSpan(f * frameSize, frameSize), frameWidth, frameHeight, options, rgb.AsSpan(f * rgbSize, rgbSize)));
-    return n;
+    const int size = 256, repeats = 40;
+    var transform = new RealFft2D(size);
+    var random = new Random(1);
+    var image = Enumerable.Range(0, size * size).Select(_ => random.NextDouble()).ToArray();
+    var (re, im) = (new double[transform.SpectrumLength], new double[transform.SpectrumLength]);
+    var (re2, im2) = (new double[transform.SpectrumLength], new double[transform.SpectrumLength]);
+    transform.Forward(image, re2, im2);
+    var (_, forward) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            transform.Forward(image, re, im);
+        }
+    });
+    var (_, peak) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            transform.CorrelationPeak(re, im, re2, im2);
+        }
+    });
+    var frame = new float[128 * 128];
+    var output = new float[256 * 128];
+    var (_, zoom) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            SplineZoom.Cubic(frame, 128, 128, output, 256, 128);
+        }
+    });
+    var estimator = new DriftEstimator(256, 128, interlaced: true);
+    var frames = Enumerable.Range(0, 32 * 256 * 128).Select(_ => (float)random.NextDouble()).ToArray();
+    estimator.AddBatch(frames, 32);
+    var (_, drift) = Measure(() => estimator.AddBatch(frames, 32));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drift estimate of 256 x 128 frames: {drift.TotalMilliseconds / 32:F2} ms CPU per frame"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"real 2-D FFT 256 -> 512: {forward.TotalMilliseconds / repeats:F2} ms; correlation peak: {peak.TotalMilliseconds / repeats:F2} ms; cubic zoom 128 -> 256 x 128: {zoom.TotalMilliseconds / repeats:F2} ms (CPU per call)"));
 }
 
-static void Report(string stage, int frames, TimeSpan elapsed) =>
+static (TimeSpan Wall, TimeSpan Cpu) Measure(Action action)
+{
+    GC.Collect();
+    var process = Process.GetCurrentProcess();
+    var cpu = process.TotalProcessorTime;
+    var sw = Stopwatch.StartNew();
+    action();
+    var wall = sw.Elapsed;
+    process.Refresh();
+    return (wall, process.TotalProcessorTime - cpu);
+}
+
+static void Report(string stage, int frames, TimeSpan wall, TimeSpan cpu, TimeSpan previous) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  {stage,-48} {elapsed.TotalSeconds,7:F2} s  {frames / elapsed.TotalSeconds,9:F0} frames/s"));
+        $"  {stage,-44} {wall.TotalSeconds,7:F2} {frames / wall.TotalSeconds,9:F0} {cpu.TotalSeconds,7:F2} {(cpu - previous).TotalSeconds,7:F2} {1000 * (cpu - previous).TotalSeconds / frames,14:F2}"));
+
+// CPU time of this process's finished children (ffmpeg), from getrusage(RUSAGE_CHILDREN)
+static TimeSpan ChildrenCpu()
+{
+    var usage = new RUsage();
+    if (NativeMethods.GetRUsage(-1, ref usage) != 0)
+    {
+        return TimeSpan.Zero;
+    }
+
+    return TimeSpan.FromMicroseconds(usage.UserSeconds * 1e6 + usage.UserMicroseconds + usage.SystemSeconds * 1e6 + usage.SystemMicroseconds);
+}
 
 static string Generate(int n, int images)
 {
@@ -124,4 +214,21 @@ static string Generate(int n, int images)
 
     new H5File { ["data"] = data }.Write(path);
     return path;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct RUsage
+{
+    public long UserSeconds;
+    public long UserMicroseconds;
+    public long SystemSeconds;
+    public long SystemMicroseconds;
+    [MarshalAs(UnmanagedType.ByValArray, SizeConst = 14)]
+    public long[] Rest;
+}
+
+internal static partial class NativeMethods
+{
+    [DllImport("libc", EntryPoint = "getrusage")]
+    public static extern int GetRUsage(int who, ref RUsage usage);
 }

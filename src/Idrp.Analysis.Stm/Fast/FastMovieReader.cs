@@ -167,18 +167,25 @@ public sealed class FastMovieReader
     /// Streams the movie in batches of whole images: each batch is handed to <paramref name="onBatch"/> with its
     /// first frame index and its frames, then the buffer is reused. Memory is one batch.
     /// </summary>
-    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
+    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default) =>
+        ForEachBatch(imagesPerBatch, 0, ImageCount, onBatch, cancellationToken);
+
+    /// <summary>As <see cref="ForEachBatch(int, FrameBatchAction, CancellationToken)"/>, for images <paramref name="firstImage"/> .. + <paramref name="imageCount"/> - 1 only.</summary>
+    public void ForEachBatch(int imagesPerBatch, int firstImage, int imageCount, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imagesPerBatch, 1);
         ArgumentNullException.ThrowIfNull(onBatch);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstImage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstImage + imageCount, ImageCount, nameof(imageCount));
         var valuesPerImage = FramesPerImage * FrameSize;
         var buffer = ArrayPool<float>.Shared.Rent(imagesPerBatch * valuesPerImage);
+        var end = firstImage + imageCount;
         try
         {
-            for (var image = 0; image < ImageCount; image += imagesPerBatch)
+            for (var image = firstImage; image < end; image += imagesPerBatch)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var count = Math.Min(imagesPerBatch, ImageCount - image);
+                var count = Math.Min(imagesPerBatch, end - image);
                 var span = buffer.AsSpan(0, count * valuesPerImage);
                 ReadFrames(image, count, span);
                 onBatch(image * FramesPerImage, span);

@@ -11,17 +11,18 @@ namespace Idrp.Analysis.Stm.Processing;
 /// rounded shift, so the surface stands still.
 /// </summary>
 /// <remarks>
-/// Memory: the spectra of the last <c>stepSize</c> frames (<c>stepSize x 4 S^2</c> complex values), whatever the
-/// movie length. Not thread safe; <see cref="Add"/> uses all cores inside each frame.
+/// Memory: the half spectra of the last <c>stepSize</c> frames plus one group of about two frames per core
+/// (<c>2S x (S + 1)</c> complex values each), whatever the movie length. Not thread safe; <see cref="AddBatch"/> works in parallel over frames.
 /// </remarks>
 public sealed class DriftEstimator
 {
     private readonly int _rows;
     private readonly int _columns;
     private readonly int _size;
-    private readonly int _padded;
     private readonly double[] _window;
     private readonly Queue<(double[] Re, double[] Im)> _recent = new();
+    private readonly Stack<(double[] Re, double[] Im)> _free = new();
+    private readonly System.Collections.Concurrent.ConcurrentBag<RealFft2D> _transforms = [];
     private readonly List<(double Y, double X)> _perFrame = [];
     private readonly bool _interlaced;
 
@@ -39,7 +40,6 @@ public sealed class DriftEstimator
         _interlaced = interlaced;
         StepSize = stepSize;
         _size = 1 << ((int)Math.Log2(Math.Max(rows, columns)) + 1);
-        _padded = 2 * _size;
         _window = new double[rows * columns];
         for (var r = 0; r < rows; r++)
         {
@@ -60,15 +60,79 @@ public sealed class DriftEstimator
     public void Add(ReadOnlySpan<float> frame)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _rows * _columns, nameof(frame));
-        var spectrum = Spectrum(frame);
-        _perFrame.Add((0, 0));
-        _recent.Enqueue(spectrum);
-        if (_recent.Count > StepSize)
+        AddBatch(frame[..(_rows * _columns)].ToArray(), 1);
+    }
+
+    /// <summary>
+    /// Adds the next <paramref name="count"/> frames (rows x columns each, row-major, one after the other): their
+    /// spectra and then the correlations they complete are computed in parallel over frames.
+    /// </summary>
+    public void AddBatch(float[] frames, int count)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        var frameSize = _rows * _columns;
+        ArgumentOutOfRangeException.ThrowIfLessThan(frames.Length, count * frameSize, nameof(frames));
+
+        // groups of about two frames per core: enough to keep every core busy, and the spectra held stay
+        // stepSize + group (a 1024 x 513 half spectrum is 8 MiB)
+        var group = Math.Max(2, 2 * Environment.ProcessorCount);
+        for (var start = 0; start < count; start += group)
         {
-            var earlier = _recent.Dequeue();
-            var index = _perFrame.Count - 1 - StepSize;
-            var (dy, dx) = Peak(earlier, spectrum);
-            _perFrame[index] = ((dy - (_size - 1)) / (double)StepSize, (dx - (_size - 1)) / (double)StepSize);
+            var n = Math.Min(group, count - start);
+            AddGroup(start == 0 && n == count ? frames : frames[(start * frameSize)..((start + n) * frameSize)], n);
+        }
+    }
+
+    private void AddGroup(float[] frames, int count)
+    {
+        var frameSize = _rows * _columns;
+        var spectra = new (double[] Re, double[] Im)[count];
+        for (var f = 0; f < count; f++)
+        {
+            spectra[f] = _free.TryPop(out var reused) ? reused : (new double[2 * _size * (_size + 1)], new double[2 * _size * (_size + 1)]);
+        }
+
+        Parallel.For(0, count, f => WithTransform(t => Spectrum(frames.AsSpan(f * frameSize, frameSize), t, spectra[f])));
+
+        // pairs (earlier, later) completed by this batch: earlier from the queue or from this batch
+        var window = _recent.ToArray();
+        var first = _perFrame.Count;
+        for (var f = 0; f < count; f++)
+        {
+            _perFrame.Add((0, 0));
+        }
+
+        var pairs = Enumerable.Range(first, count).Where(i => i - StepSize >= 0).ToArray();
+        Parallel.ForEach(pairs, later =>
+        {
+            var earlierIndex = later - StepSize;
+            var earlier = earlierIndex >= first ? spectra[earlierIndex - first] : window[earlierIndex - (first - window.Length)];
+            var current = spectra[later - first];
+            var (dy, dx) = WithTransform(t => t.CorrelationPeak(earlier.Re, earlier.Im, current.Re, current.Im));
+            _perFrame[earlierIndex] = ((dy - (_size - 1)) / (double)StepSize, (dx - (_size - 1)) / (double)StepSize);
+        });
+
+        foreach (var spectrum in spectra)
+        {
+            _recent.Enqueue(spectrum);
+        }
+
+        while (_recent.Count > StepSize)
+        {
+            _free.Push(_recent.Dequeue());
+        }
+    }
+
+    private T WithTransform<T>(Func<RealFft2D, T> action)
+    {
+        var transform = _transforms.TryTake(out var t) ? t : new RealFft2D(_size);
+        try
+        {
+            return action(transform);
+        }
+        finally
+        {
+            _transforms.Add(transform);
         }
     }
 
@@ -161,7 +225,7 @@ public sealed class DriftEstimator
 
     private static double Hamming(int i, int n) => n == 1 ? 1 : 0.54 - 0.46 * Math.Cos(2 * Math.PI * i / (n - 1));
 
-    private (double[] Re, double[] Im) Spectrum(ReadOnlySpan<float> frame)
+    private bool Spectrum(ReadOnlySpan<float> frame, RealFft2D transform, (double[] Re, double[] Im) spectrum)
     {
         var count = _rows * _columns;
         double mean = 0;
@@ -178,105 +242,26 @@ public sealed class DriftEstimator
         }
 
         var std = Math.Sqrt(variance / count);
-        // pyfastspm: imag /= std; imag -= mean(imag); imag *= window
-        var prepared = new float[count];
-        for (var i = 0; i < count; i++)
+        // pyfastspm: imag /= std; imag -= mean(imag); imag *= window (in float32, as its movie)
+        var prepared = System.Buffers.ArrayPool<float>.Shared.Rent(count);
+        var enlarged = System.Buffers.ArrayPool<double>.Shared.Rent(_size * _size);
+        try
         {
-            prepared[i] = (float)((frame[i] / std - mean / std) * _window[i]);
+            for (var i = 0; i < count; i++)
+            {
+                prepared[i] = (float)((frame[i] / std - mean / std) * _window[i]);
+            }
+
+            SplineZoom.Nearest(prepared.AsSpan(0, count), _rows, _columns, enlarged.AsSpan(0, _size * _size), _size, _size);
+            transform.Forward(enlarged.AsSpan(0, _size * _size), spectrum.Re, spectrum.Im);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(prepared);
+            System.Buffers.ArrayPool<double>.Shared.Return(enlarged);
         }
 
-        var enlarged = new double[_size * _size];
-        SplineZoom.Nearest(prepared, _rows, _columns, enlarged, _size, _size);
-        var p = _padded;
-        var re = new double[p * p];
-        var im = new double[p * p];
-        for (var r = 0; r < _size; r++)
-        {
-            enlarged.AsSpan(r * _size, _size).CopyTo(re.AsSpan(r * p, _size));
-        }
-
-        Fft2(re, im, p, inverse: false, nonZeroRows: _size);
-        return (re, im);
-    }
-
-    // peak of the full linear cross-correlation corr(a, b)[k] = sum a[n + k - (S - 1)] b[n]; first maximum, row-major
-    private (int Y, int X) Peak((double[] Re, double[] Im) a, (double[] Re, double[] Im) b)
-    {
-        var p = _padded;
-        var re = new double[p * p];
-        var im = new double[p * p];
-        for (var i = 0; i < re.Length; i++)
-        {
-            // A * conj(B)
-            re[i] = a.Re[i] * b.Re[i] + a.Im[i] * b.Im[i];
-            im[i] = a.Im[i] * b.Re[i] - a.Re[i] * b.Im[i];
-        }
-
-        Fft2(re, im, p, inverse: true, nonZeroRows: p);
-        var best = double.NegativeInfinity;
-        var (by, bx) = (0, 0);
-        var full = 2 * _size - 1;
-        for (var ky = 0; ky < full; ky++)
-        {
-            var row = ((ky - (_size - 1)) % p + p) % p;
-            for (var kx = 0; kx < full; kx++)
-            {
-                var column = ((kx - (_size - 1)) % p + p) % p;
-                var v = re[row * p + column];
-                if (v > best)
-                {
-                    best = v;
-                    (by, bx) = (ky, kx);
-                }
-            }
-        }
-
-        return (by, bx);
-    }
-
-    private static void Fft2(double[] re, double[] im, int n, bool inverse, int nonZeroRows)
-    {
-        Parallel.For(0, nonZeroRows, () => (new double[n], new double[n]), (r, _, buffers) =>
-        {
-            var rowRe = re.AsSpan(r * n, n);
-            var rowIm = im.AsSpan(r * n, n);
-            if (inverse)
-            {
-                Fft.Inverse(rowRe, rowIm);
-            }
-            else
-            {
-                Fft.Forward(rowRe, rowIm);
-            }
-
-            return buffers;
-        }, _ => { });
-        Parallel.For(0, n, () => (new double[n], new double[n]), (c, _, buffers) =>
-        {
-            var (colRe, colIm) = buffers;
-            for (var r = 0; r < n; r++)
-            {
-                colRe[r] = re[r * n + c];
-                colIm[r] = im[r * n + c];
-            }
-
-            if (inverse)
-            {
-                Fft.Inverse(colRe, colIm);
-            }
-            else
-            {
-                Fft.Forward(colRe, colIm);
-            }
-
-            for (var r = 0; r < n; r++)
-            {
-                re[r * n + c] = colRe[r];
-                im[r * n + c] = colIm[r];
-            }
-
-            return buffers;
-        }, _ => { });
+        return true;
     }
 }
 
@@ -341,27 +326,34 @@ public sealed class DriftPath
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Y.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, OutputRows * OutputColumns, nameof(output));
-        var enlarged = new float[FrameRows * FrameColumns];
-        SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
-        var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
-        var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
-        output[..(OutputRows * OutputColumns)].Clear();
-        for (var r = 0; r < FrameRows; r++)
+        var enlarged = System.Buffers.ArrayPool<float>.Shared.Rent(FrameRows * FrameColumns);
+        try
         {
-            var targetRow = _offsetY + shiftY + r;
-            if (targetRow < 0 || targetRow >= OutputRows)
+            SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
+            var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
+            var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
+            output[..(OutputRows * OutputColumns)].Clear();
+            var left = _offsetX + shiftX;
+            var firstColumn = Math.Max(0, -left);
+            var lastColumn = Math.Min(FrameColumns, OutputColumns - left);
+            if (lastColumn <= firstColumn)
             {
-                continue;
+                return;
             }
 
-            for (var c = 0; c < FrameColumns; c++)
+            for (var r = 0; r < FrameRows; r++)
             {
-                var targetColumn = _offsetX + shiftX + c;
-                if (targetColumn >= 0 && targetColumn < OutputColumns)
+                var targetRow = _offsetY + shiftY + r;
+                if (targetRow >= 0 && targetRow < OutputRows)
                 {
-                    output[targetRow * OutputColumns + targetColumn] = enlarged[r * FrameColumns + c];
+                    enlarged.AsSpan(r * FrameColumns + firstColumn, lastColumn - firstColumn)
+                        .CopyTo(output.Slice(targetRow * OutputColumns + left + firstColumn));
                 }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(enlarged);
         }
     }
 }

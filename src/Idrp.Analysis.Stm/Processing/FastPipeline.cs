@@ -81,7 +81,11 @@ public sealed class FastPipeline
 
     /// <summary>Sets the pipeline up (phase detection, creep fit, drift pass).</summary>
     /// <exception cref="ArgumentException">Creep correction on a single-direction channel set, or a movie too short for it.</exception>
-    public static FastPipeline Open(FastFile file, FastProcessing options, CancellationToken cancellationToken = default)
+    /// <param name="file">An open FAST movie.</param>
+    /// <param name="options">The corrections.</param>
+    /// <param name="cancellationToken">Stops the drift pass between batches.</param>
+    /// <param name="framesDone">Told the number of frames the drift pass has seen, after each batch.</param>
+    public static FastPipeline Open(FastFile file, FastProcessing options, CancellationToken cancellationToken = default, Action<int>? framesDone = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(options);
@@ -118,18 +122,30 @@ public sealed class FastPipeline
 
         var interlaced = options.Channels is FastChannels.UpInterlaced or FastChannels.DownInterlaced or FastChannels.UpDownInterlaced;
         var estimator = new DriftEstimator(reader.Height, reader.Width, interlaced, options.DriftStep);
-        pipeline.ForEachBatch(16, (_, frames) =>
+        var copy = ArrayPool<float>.Shared.Rent(16 * reader.FramesPerImage * reader.FrameSize);
+        try
         {
-            for (var offset = 0; offset < frames.Length; offset += reader.FrameSize)
+            pipeline.ForEachBatch(16, (first, frames) =>
             {
-                estimator.Add(frames.Slice(offset, reader.FrameSize));
-            }
-        }, cancellationToken);
+                frames.CopyTo(copy);
+                estimator.AddBatch(copy, frames.Length / reader.FrameSize);
+                framesDone?.Invoke(first + (frames.Length / reader.FrameSize));
+            }, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(copy);
+        }
+
         return new FastPipeline(reader, interpolation, estimator.Finish(), creep);
     }
 
     /// <summary>Streams the processed frames (Height x Width each, row-major) batch by batch.</summary>
-    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
+    public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default) =>
+        ForEachBatch(imagesPerBatch, 0, _reader.ImageCount, onBatch, cancellationToken);
+
+    /// <summary>As <see cref="ForEachBatch(int, FrameBatchAction, CancellationToken)"/>, for images <paramref name="firstImage"/> .. + <paramref name="imageCount"/> - 1 only.</summary>
+    public void ForEachBatch(int imagesPerBatch, int firstImage, int imageCount, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onBatch);
         var inputSize = _reader.FrameSize;
@@ -138,7 +154,7 @@ public sealed class FastPipeline
         var scratch = ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
         try
         {
-            _reader.ForEachBatch(imagesPerBatch, (firstFrame, frames) =>
+            _reader.ForEachBatch(imagesPerBatch, firstImage, imageCount, (firstFrame, frames) =>
             {
                 var count = frames.Length / inputSize;
                 if (_interpolation is not null)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Idrp.Analysis.Stm;
+using Idrp.Analysis.Stm.Export;
 using Idrp.Analysis.Stm.Fast;
 using Idrp.Analysis.Stm.Gwyddion;
 using Idrp.Analysis.Stm.Imaging;
@@ -152,31 +153,16 @@ internal static class StmCommands
             }
 
             var folder = Directory.CreateDirectory(parse.GetValue(output)!).FullName;
-            var (options, width, height, calibration) = Rendering(pipeline, fast, processing, parse);
+            var setup = Rendering(pipeline, processing, parse);
             var stem = Path.GetFileNameWithoutExtension(path);
             var written = 0;
-            pipeline.ForEachBatch(8, (firstFrame, frames) =>
+            FastExport.WritePngFrames(pipeline, setup, from, to - from, (index, png) =>
             {
-                var perFrame = pipeline.FrameSize;
-                var indices = Enumerable.Range(0, frames.Length / perFrame).Where(f => firstFrame + f >= from && firstFrame + f < to).ToArray();
-                if (indices.Length == 0)
-                {
-                    return;
-                }
-
-                var copy = frames.ToArray();
-                calibration?.Apply(copy);
-                Parallel.ForEach(indices, f =>
-                {
-                    var rgb = new byte[width * height * 3];
-                    FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), pipeline.Width, pipeline.Height, options, rgb);
-                    var name = string.Create(CultureInfo.InvariantCulture, $"{stem}_{pipeline.Reader.Channels.ToDescriptor()}_{firstFrame + f:D5}.png");
-                    using var png = File.Create(Path.Combine(folder, name));
-                    PngWriter.Write(png, rgb, width, height);
-                });
-                written += indices.Length;
+                var name = string.Create(CultureInfo.InvariantCulture, $"{stem}_{pipeline.Reader.Channels.ToDescriptor()}_{index:D5}.png");
+                File.WriteAllBytes(Path.Combine(folder, name), png);
+                written++;
             }, ct);
-            Console.WriteLine($"{written} frames of {pipeline.Width} x {pipeline.Height} ({Describe(pipeline)}) written to {folder}");
+            Console.WriteLine($"{written} frames of {pipeline.Width} x {pipeline.Height} ({FastExport.Describe(pipeline)}) written to {folder}");
             return ExitCodes.Ok;
         })));
         return command;
@@ -198,36 +184,10 @@ internal static class StmCommands
                 var path = Existing(parse.GetValue(file)!);
                 fast = FastFile.Open(path);
                 var pipeline = FastPipeline.Open(fast, processing.Read(parse), ct);
-                var (options, width, height, calibration) = Rendering(pipeline, fast, processing, parse);
-                var evenWidth = width + (width & 1);
-                var evenHeight = height + (height & 1);
+                var setup = Rendering(pipeline, processing, parse);
                 var target = Path.GetFullPath(parse.GetValue(output)!);
-                using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * parse.GetValue(speed));
-                var rgb = new byte[pipeline.FramesPerImage * 16 * evenWidth * evenHeight * 3];
-                pipeline.ForEachBatch(16, (_, frames) =>
-                {
-                    var perFrame = pipeline.FrameSize;
-                    var n = frames.Length / perFrame;
-                    var copy = frames.ToArray();
-                    calibration?.Apply(copy);
-                    Parallel.For(0, n, f =>
-                    {
-                        var frameRgb = rgb.AsSpan(f * evenWidth * evenHeight * 3, evenWidth * evenHeight * 3);
-                        frameRgb.Clear();
-                        var rendered = new byte[width * height * 3];
-                        FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), pipeline.Width, pipeline.Height, options, rendered);
-                        for (var y = 0; y < height; y++)
-                        {
-                            rendered.AsSpan(y * width * 3, width * 3).CopyTo(frameRgb[(y * evenWidth * 3)..]);
-                        }
-                    });
-                    for (var f = 0; f < n; f++)
-                    {
-                        writer.WriteFrame(rgb.AsSpan(f * evenWidth * evenHeight * 3, evenWidth * evenHeight * 3));
-                    }
-                }, ct);
-                await writer.CompleteAsync(ct);
-                Console.WriteLine($"{writer.FramesWritten} frames of {evenWidth} x {evenHeight} ({Describe(pipeline)}) written to {target}");
+                var written = await FastExport.WriteMovieAsync(pipeline, setup, target, parse.GetValue(speed), cancellationToken: ct);
+                Console.WriteLine($"{written} frames of {setup.Width + (setup.Width & 1)} x {setup.Height + (setup.Height & 1)} ({FastExport.Describe(pipeline)}) written to {target}");
                 return ExitCodes.Ok;
             }
             catch (Exception e) when (Translate(e) is { } cli)
@@ -277,7 +237,7 @@ internal static class StmCommands
             {
                 foreach (var field in fields)
                 {
-                    GsfWriter.Write(Path.Combine(folder, $"{stem}_{SafeName(field.Title)}.gsf"), field);
+                    GsfWriter.Write(Path.Combine(folder, $"{stem}_{FastExport.SafeName(field.Title)}.gsf"), field);
                 }
 
                 Console.WriteLine($"{fields.Count} GSF files written to {folder}");
@@ -391,13 +351,9 @@ internal static class StmCommands
     private static List<GwyField> FastFields(string path, FastProcessing processing, int first, int count, CancellationToken ct)
     {
         using var fast = FastFile.Open(path);
-        var m = fast.Metadata;
-        var calibration = m.Signal;
-        var zUnit = calibration?.Unit ?? "";
-        var metadata = StmFiles.Settings(m).Take(200).ToDictionary(s => s.Key, s => s.Unit is null ? s.Text : $"{s.Text} {s.Unit}", StringComparer.Ordinal);
         if (fast.Kind == FastFileKind.ImageSet)
         {
-            return fast.ReadImages().Select(i => new GwyField(i.Columns, i.Rows, i.Values, (m.WidthNm ?? i.Columns) * 1e-9, (m.HeightNm ?? i.Rows) * 1e-9, "m", "", i.DatasetName) { Metadata = metadata }).ToList();
+            return FastExport.ImageSetFields(fast);
         }
 
         if (fast.Kind != FastFileKind.Movie)
@@ -411,44 +367,13 @@ internal static class StmCommands
             throw new CliException(ExitCodes.Usage, $"frames {first}..{first + count - 1} are outside the movie's 0..{pipeline.FrameCount - 1}");
         }
 
-        var pixel = pipeline.PixelWidthNm ?? 1;
-        var fields = new List<GwyField>();
-        pipeline.ForEachBatch(8, (firstFrame, frames) =>
-        {
-            for (var f = 0; f < frames.Length / pipeline.FrameSize; f++)
-            {
-                var index = firstFrame + f;
-                if (index < first || index >= first + count)
-                {
-                    continue;
-                }
-
-                var values = new double[pipeline.FrameSize];
-                var frame = frames.Slice(f * pipeline.FrameSize, pipeline.FrameSize);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    values[i] = calibration?.Apply(frame[i]) ?? frame[i];
-                }
-
-                var heightNm = pipeline.Reader.Channels is FastChannels.UpInterlaced or FastChannels.DownInterlaced or FastChannels.UpDownInterlaced
-                    ? pipeline.Height * pixel / 2 : pipeline.Height * pixel;
-                fields.Add(new GwyField(pipeline.Width, pipeline.Height, values, pipeline.Width * pixel * 1e-9, heightNm * 1e-9, "m", zUnit,
-                    string.Create(CultureInfo.InvariantCulture, $"frame {index:D5} {pipeline.Reader.Channels.ToDescriptor()}")) { Metadata = metadata });
-            }
-        }, ct);
-        return fields;
+        return FastExport.Fields(pipeline, first, count, ct);
     }
 
-    private static List<GwyField> MatrixFields(string path, string? parameters)
-    {
-        var parameterFile = MatrixParameterFile.Read(ParameterPath(path, parameters));
-        var settings = parameterFile.SettingsFor(path).Take(200).ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
-        return MatrixFile.ReadImages(path, parameterFile)
-            .Select(i => new GwyField(i.Columns, i.Rows, i.Values, i.WidthMetres, i.HeightMetres, "m", i.Unit, i.Direction.ToString()) { Metadata = settings })
-            .ToList();
-    }
+    private static List<GwyField> MatrixFields(string path, string? parameters) =>
+        FastExport.MatrixFields(path, MatrixParameterFile.Read(ParameterPath(path, parameters)));
 
-    private static (RenderOptions Options, int Width, int Height, SignalCalibration? Calibration) Rendering(FastPipeline pipeline, FastFile fast, ProcessingOptions processing, ParseResult parse)
+    private static FastRenderSetup Rendering(FastPipeline pipeline, ProcessingOptions processing, ParseResult parse)
     {
         var scale = parse.GetValue(processing.Scale);
         var contrast = parse.GetValue(processing.Contrast);
@@ -462,40 +387,13 @@ internal static class StmCommands
             throw new CliException(ExitCodes.Usage, "--contrast must be in (0, 1]");
         }
 
-        SignalCalibration? calibration = null;
-        if (parse.GetValue(processing.Physical))
+        processing.Map(parse);
+        if (parse.GetValue(processing.Physical) && pipeline.Reader.Metadata.Signal is null)
         {
-            calibration = fast.Metadata.Signal
-                ?? throw new CliException(ExitCodes.General, "--physical: the file has no SignalIn.InputRange (or uses a log amplifier): no calibration to counts");
+            throw new CliException(ExitCodes.General, "--physical: the file has no SignalIn.InputRange (or uses a log amplifier): no calibration to counts");
         }
 
-        // contrast from the first image (a movie-wide percentile would need another pass)
-        float[]? first = null;
-        pipeline.ForEachBatch(1, (_, frames) => first ??= frames.ToArray());
-        calibration?.Apply(first);
-        var options = new RenderOptions(processing.Map(parse), ContrastLimits.Keep(first, contrast), scale, pipeline.PixelWidthNm);
-        return (options, FrameRenderer.OutputWidth(pipeline.Width, options), FrameRenderer.OutputHeight(pipeline.Height, options), calibration);
-    }
-
-    private static string Describe(FastPipeline pipeline)
-    {
-        var parts = new List<string> { pipeline.Reader.Channels.ToDescriptor(), $"x phase {pipeline.Reader.XPhase}" };
-        if (pipeline.Reader.Filter is not null)
-        {
-            parts.Add("FFT filtered");
-        }
-
-        if (pipeline.Creep is { } creep)
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"creep {creep.Parameter:F4}"));
-        }
-
-        if (pipeline.Drift is not null)
-        {
-            parts.Add("drift corrected");
-        }
-
-        return string.Join(", ", parts);
+        return FastExport.Prepare(pipeline, new FastRendering(parse.GetValue(processing.ColorMapName)!, scale, contrast, parse.GetValue(processing.Physical)));
     }
 
     private static Argument<string> FileArgument(string description) => new("file") { Description = description };
@@ -514,8 +412,6 @@ internal static class StmCommands
     private static string ParameterPath(string dataPath, string? given) =>
         given is not null ? Existing(given)
         : StmFiles.FindMatrixParameterFile(dataPath) ?? throw new CliException(ExitCodes.General, $"{Path.GetFileName(dataPath)}: no parameter file (PREFIX_0001.mtrx) beside it; give --parameters");
-
-    private static string SafeName(string title) => string.Concat(title.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
 
     private static int Run(Func<int> action)
     {

@@ -6,12 +6,18 @@ namespace Idrp.Infrastructure.Extraction;
 /// <summary>One instrument setting read from a file, e.g. EHT = 10 kV.</summary>
 public sealed record ExtractedSetting(string Key, string Value, double? Number, string? Unit);
 
+/// <summary>One recorded preparation of a sample: the sample's name as written and one line of history.</summary>
+public sealed record ExtractedPreparation(string Sample, string Text);
+
 /// <summary>
 /// What a file told about itself: instrument settings (merged into the measurement), technical metadata
 /// (kept on the data asset as JSON), and, when nothing could be read, why.
 /// </summary>
 public sealed record ExtractionResult(string Extractor, IReadOnlyList<ExtractedSetting> Settings, JsonObject Technical, string? Note)
 {
+    /// <summary>Sample preparation the file records (a lab logbook), for the measurement's Sample.</summary>
+    public IReadOnlyList<ExtractedPreparation> Preparations { get; init; } = [];
+
     public static ExtractionResult Nothing(string note) => new("none", [], new JsonObject(), note);
 }
 
@@ -101,6 +107,7 @@ public static class ExtractionServiceCollectionExtensions
     public static IServiceCollection AddIdrpExtraction(this IServiceCollection services)
     {
         services.AddSingleton<IMetadataExtractor, ImageExtractor>();
+        services.AddSingleton<IMetadataExtractor, LogbookExtractor>();
         services.AddSingleton<IMetadataExtractor, StmExtractor>(); // before Hdf5Extractor: FAST files are HDF5
         services.AddSingleton<IMetadataExtractor, Hdf5Extractor>();
         services.AddSingleton<MetadataExtraction>();

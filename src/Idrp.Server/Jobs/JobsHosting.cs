@@ -54,6 +54,8 @@ internal static class JobsHosting
         services.AddSingleton<Features.Sem.SemModelLocator>();
         services.AddJobType<Features.Sem.SemClassifyJobType>();
         services.AddJobType<Features.Sem.SemTrainJobType>();
+        services.AddJobType<Features.Stm.StmMovieJobType>();
+        services.AddJobType<Features.Stm.StmExportJobType>();
         foreach (var path in configuration.GetSection("Jobs:TypeAssemblies").Get<string[]>() ?? [])
         {
             AddJobTypesFrom(services, path);

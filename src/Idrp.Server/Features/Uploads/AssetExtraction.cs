@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Idrp.Domain.Model;
 using Idrp.Infrastructure.Extraction;
+using Idrp.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace Idrp.Server.Features.Uploads;
 
@@ -12,10 +14,22 @@ namespace Idrp.Server.Features.Uploads;
 internal static class AssetExtraction
 {
     /// <summary>
-    /// Records <paramref name="result"/> on the asset; the measurement (loaded by the caller only when there are
-    /// settings, see <see cref="ExtractionResult.Settings"/>) gets the settings it does not have yet.
+    /// Records <paramref name="result"/> on the asset, its settings on the measurement and its preparation (an STM
+    /// logbook's) on the measurement's Sample; saved by the caller's next commit.
     /// </summary>
-    public static void Apply(DataAsset asset, ExtractionResult result, Measurement? measurement)
+    public static async Task ApplyAsync(DataAsset asset, ExtractionResult result, IdrpDbContext db, CancellationToken ct)
+    {
+        // Loaded only when needed; a measurement the context already tracks (a batch's) is not read again.
+        var measurement = result.Settings.Count > 0 ? await db.Measurements.FirstAsync(m => m.Id == asset.MeasurementId, ct) : null;
+        var sample = result.Preparations.Count > 0 ? await SamplePreparation.AttachAsync(db, asset.MeasurementId, result.Preparations, ct) : null;
+        Apply(asset, result, measurement, sample);
+    }
+
+    /// <summary>
+    /// Records <paramref name="result"/> on the asset; <paramref name="measurement"/> (null when the result has no
+    /// settings) gets the settings it does not have yet; <paramref name="sample"/> is what preparation was attached to.
+    /// </summary>
+    public static void Apply(DataAsset asset, ExtractionResult result, Measurement? measurement, JsonObject? sample = null)
     {
         var record = new JsonObject { ["extractor"] = result.Extractor };
         if (result.Note is not null)
@@ -46,6 +60,11 @@ internal static class AssetExtraction
             {
                 measurement.Settings = [.. measurement.Settings, .. added];
             }
+        }
+
+        if (sample is not null)
+        {
+            record["sample"] = sample;
         }
 
         asset.ExtractedMetadata = record.ToJsonString();

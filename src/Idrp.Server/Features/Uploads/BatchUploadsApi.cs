@@ -85,7 +85,7 @@ internal static class BatchUploadsApi
                 await store.FlushStagingAsync([.. accepted.Select(f => f.StagingKey)], ct);
                 foreach (var file in accepted)
                 {
-                    await ExtractAsync(file, measurement, store, extraction, logger, ct);
+                    await ExtractAsync(file, db, store, extraction, logger, ct);
                 }
 
                 foreach (var file in accepted)
@@ -303,12 +303,12 @@ internal static class BatchUploadsApi
         }
     }
 
-    private static async Task ExtractAsync(BatchFile file, Measurement measurement, IBlobStore store, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
+    private static async Task ExtractAsync(BatchFile file, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction, ILogger logger, CancellationToken ct)
     {
         if (!extraction.Reads(file.Name, file.Head))
         {
             // Most files of a batch (frames, tiles, raw data) are no kind an extractor reads: say so without reading them again.
-            AssetExtraction.Apply(file.Asset!, MetadataExtraction.Unread(), measurement);
+            AssetExtraction.Apply(file.Asset!, MetadataExtraction.Unread(), measurement: null);
             return;
         }
 
@@ -316,7 +316,7 @@ internal static class BatchUploadsApi
         {
             await using var stream = await store.OpenStagingAsync(file.StagingKey, file.Length, ct);
             await using var seekable = stream.CanSeek ? stream : await BufferAsync(stream, ct);
-            AssetExtraction.Apply(file.Asset!, extraction.Extract(seekable, file.Name, ct), measurement);
+            await AssetExtraction.ApplyAsync(file.Asset!, extraction.Extract(seekable, file.Name, ct), db, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -487,8 +487,7 @@ internal static class UploadsApi
                 result = extraction.Extract(stream, asset.DataAssetName, ct);
             }
 
-            var measurement = result.Settings.Count > 0 ? await db.Measurements.FirstAsync(m => m.Id == asset.MeasurementId, ct) : null;
-            AssetExtraction.Apply(asset, result, measurement);
+            await AssetExtraction.ApplyAsync(asset, result, db, ct);
 
             await db.SaveChangesAsync(ct);
         }

@@ -1,0 +1,295 @@
+using System.Buffers;
+using System.Globalization;
+using Idrp.Analysis.Stm.Fast;
+using Idrp.Analysis.Stm.Gwyddion;
+using Idrp.Analysis.Stm.Imaging;
+using Idrp.Analysis.Stm.Matrix;
+using Idrp.Analysis.Stm.Processing;
+
+namespace Idrp.Analysis.Stm.Export;
+
+/// <summary>How processed FAST frames become pictures.</summary>
+/// <param name="ColorMap">hot, gray or gwyddion.</param>
+/// <param name="Scale">Integer enlargement of every pixel (1..16).</param>
+/// <param name="Contrast">Fraction of the first image's values inside the colour range (pyfastspm's keep), in (0, 1].</param>
+/// <param name="Physical">Convert ADC counts to physical units (<c>SignalIn.*</c> attributes).</param>
+public sealed record FastRendering(string ColorMap = "hot", int Scale = 4, double Contrast = 0.99, bool Physical = false);
+
+/// <summary>The render settings fixed for one movie: options, picture size, calibration.</summary>
+public sealed record FastRenderSetup(RenderOptions Options, int Width, int Height, SignalCalibration? Calibration);
+
+/// <summary>
+/// The exports of a processed FAST movie (MP4, PNG frames, Gwyddion fields) and of MATRIX images, shared by the CLI
+/// and the server's jobs. Frames are streamed batch by batch from <see cref="FastPipeline"/>: memory does not grow
+/// with the movie. Rendering runs in parallel over the frames of a batch.
+/// </summary>
+public static class FastExport
+{
+    private const int ImagesPerBatch = 16;
+
+    /// <summary>Fixes colours and contrast (from the first image: a movie-wide percentile would need another pass).</summary>
+    /// <exception cref="ArgumentException">Scale, contrast or colour map out of range, or no calibration for <see cref="FastRendering.Physical"/>.</exception>
+    public static FastRenderSetup Prepare(FastPipeline pipeline, FastRendering rendering)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(rendering);
+        if (rendering.Scale is < 1 or > 16)
+        {
+            throw new ArgumentException("The scale must be 1..16.");
+        }
+
+        if (!(rendering.Contrast > 0 && rendering.Contrast <= 1))
+        {
+            throw new ArgumentException("The contrast must be in (0, 1].");
+        }
+
+        var map = ColorMap.FromName(rendering.ColorMap);
+        SignalCalibration? calibration = null;
+        if (rendering.Physical)
+        {
+            calibration = pipeline.Reader.Metadata.Signal
+                ?? throw new ArgumentException("The file has no SignalIn.InputRange (or uses a log amplifier): no calibration of counts to physical units.");
+        }
+
+        float[]? first = null;
+        pipeline.ForEachBatch(1, 0, 1, (_, frames) => first ??= frames.ToArray());
+        calibration?.Apply(first);
+        var options = new RenderOptions(map, ContrastLimits.Keep(first, rendering.Contrast), rendering.Scale, pipeline.PixelWidthNm);
+        return new FastRenderSetup(options, FrameRenderer.OutputWidth(pipeline.Width, options), FrameRenderer.OutputHeight(pipeline.Height, options), calibration);
+    }
+
+    /// <summary>
+    /// Encodes the movie to MP4 (H.264 through ffmpeg; sizes padded to even). <paramref name="progress"/> receives the
+    /// number of frames written so far after each batch. Returns the frames written.
+    /// </summary>
+    public static async Task<int> WriteMovieAsync(FastPipeline pipeline, FastRenderSetup setup, string target, double speed = 1,
+        Action<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(speed);
+        var (width, height) = (setup.Width, setup.Height);
+        var evenWidth = width + (width & 1);
+        var evenHeight = height + (height & 1);
+        var frameBytes = evenWidth * evenHeight * 3;
+        using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * speed);
+        var rgb = ArrayPool<byte>.Shared.Rent(ImagesPerBatch * pipeline.FramesPerImage * frameBytes);
+        var copy = ArrayPool<float>.Shared.Rent(ImagesPerBatch * pipeline.FramesPerImage * pipeline.FrameSize);
+        try
+        {
+            if (evenWidth != width || evenHeight != height)
+            {
+                rgb.AsSpan().Clear();
+            }
+
+            pipeline.ForEachBatch(ImagesPerBatch, (_, frames) =>
+            {
+                var n = RenderBatch(pipeline, setup, frames, copy, rgb, evenWidth * 3, frameBytes);
+                for (var f = 0; f < n; f++)
+                {
+                    writer.WriteFrame(rgb.AsSpan(f * frameBytes, frameBytes));
+                }
+
+                progress?.Invoke(writer.FramesWritten);
+            }, cancellationToken);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return writer.FramesWritten;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+            ArrayPool<float>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>
+    /// Renders frames <paramref name="first"/> .. <paramref name="first"/> + <paramref name="count"/> - 1 and hands each
+    /// PNG (frame index, encoded bytes) to <paramref name="onFrame"/>, in frame order.
+    /// </summary>
+    public static void WritePngFrames(FastPipeline pipeline, FastRenderSetup setup, int first, int count, Action<int, byte[]> onFrame,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(setup);
+        ArgumentNullException.ThrowIfNull(onFrame);
+        CheckRange(pipeline, first, count);
+        var frameBytes = setup.Width * setup.Height * 3;
+        var rgb = ArrayPool<byte>.Shared.Rent(8 * pipeline.FramesPerImage * frameBytes);
+        var copy = ArrayPool<float>.Shared.Rent(8 * pipeline.FramesPerImage * pipeline.FrameSize);
+        try
+        {
+            var firstImage = first / pipeline.FramesPerImage;
+            var lastImage = (first + count - 1) / pipeline.FramesPerImage;
+            pipeline.ForEachBatch(8, firstImage, lastImage - firstImage + 1, (firstFrame, frames) =>
+            {
+                var n = frames.Length / pipeline.FrameSize;
+
+                RenderBatch(pipeline, setup, frames, copy, rgb, setup.Width * 3, frameBytes);
+                var pngs = new byte[n][];
+                Parallel.For(0, n, f =>
+                {
+                    if (firstFrame + f >= first && firstFrame + f < first + count)
+                    {
+                        using var png = new MemoryStream();
+                        PngWriter.Write(png, rgb.AsSpan(f * frameBytes, frameBytes), setup.Width, setup.Height);
+                        pngs[f] = png.ToArray();
+                    }
+                });
+                for (var f = 0; f < n; f++)
+                {
+                    if (pngs[f] is { } bytes)
+                    {
+                        onFrame(firstFrame + f, bytes);
+                    }
+                }
+            }, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+            ArrayPool<float>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>Frames <paramref name="first"/> .. + <paramref name="count"/> - 1 as Gwyddion fields in metres and the signal's unit (counts without calibration).</summary>
+    public static List<GwyField> Fields(FastPipeline pipeline, int first, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        CheckRange(pipeline, first, count);
+        var m = pipeline.Reader.Metadata;
+        var calibration = m.Signal;
+        var metadata = Metadata(m);
+        var pixel = pipeline.PixelWidthNm ?? 1;
+        var channels = pipeline.Reader.Channels;
+        var heightNm = channels is FastChannels.UpInterlaced or FastChannels.DownInterlaced or FastChannels.UpDownInterlaced
+            ? pipeline.Height * pixel / 2 : pipeline.Height * pixel;
+        var fields = new List<GwyField>();
+        var firstImage = first / pipeline.FramesPerImage;
+        var lastImage = (first + count - 1) / pipeline.FramesPerImage;
+        pipeline.ForEachBatch(8, firstImage, lastImage - firstImage + 1, (firstFrame, frames) =>
+        {
+            for (var f = 0; f < frames.Length / pipeline.FrameSize; f++)
+            {
+                var index = firstFrame + f;
+                if (index < first || index >= first + count)
+                {
+                    continue;
+                }
+
+                var values = new double[pipeline.FrameSize];
+                var frame = frames.Slice(f * pipeline.FrameSize, pipeline.FrameSize);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = calibration?.Apply(frame[i]) ?? frame[i];
+                }
+
+                fields.Add(new GwyField(pipeline.Width, pipeline.Height, values, pipeline.Width * pixel * 1e-9, heightNm * 1e-9, "m", calibration?.Unit ?? "",
+                    string.Create(CultureInfo.InvariantCulture, $"frame {index:D5} {channels.ToDescriptor()}")) { Metadata = metadata });
+            }
+        }, cancellationToken);
+        return fields;
+    }
+
+    /// <summary>The images of a FAST image-set file (slow image, error topography) as Gwyddion fields.</summary>
+    public static List<GwyField> ImageSetFields(FastFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var m = file.Metadata;
+        var metadata = Metadata(m);
+        return file.ReadImages()
+            .Select(i => new GwyField(i.Columns, i.Rows, i.Values, (m.WidthNm ?? i.Columns) * 1e-9, (m.HeightNm ?? i.Rows) * 1e-9, "m", "", i.DatasetName) { Metadata = metadata })
+            .ToList();
+    }
+
+    /// <summary>The images of a MATRIX data file (every scan direction) as Gwyddion fields with the parameter file's settings.</summary>
+    public static List<GwyField> MatrixFields(string dataPath, MatrixParameterFile parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var settings = parameters.SettingsFor(dataPath).Take(200).ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+        return MatrixFile.ReadImages(dataPath, parameters)
+            .Select(i => new GwyField(i.Columns, i.Rows, i.Values, i.WidthMetres, i.HeightMetres, "m", i.Unit, i.Direction.ToString()) { Metadata = settings })
+            .ToList();
+    }
+
+    /// <summary>A field as PNG (Gwyddion colours, 1 % of values clipped, scale bar), enlarged to about 512 pixels.</summary>
+    public static byte[] FieldPng(GwyField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        var values = field.Values.Select(v => (float)v).ToArray();
+        var scale = Math.Max(1, 512 / Math.Max(field.Columns, field.Rows));
+        var options = new RenderOptions(ColorMap.Gwyddion, ContrastLimits.Keep(values, 0.99), scale, field.XReal * 1e9 / field.Columns);
+        var w = FrameRenderer.OutputWidth(field.Columns, options);
+        var h = FrameRenderer.OutputHeight(field.Rows, options);
+        var rgb = new byte[w * h * 3];
+        FrameRenderer.Render(values, field.Columns, field.Rows, options, rgb);
+        using var png = new MemoryStream();
+        PngWriter.Write(png, rgb, w, h);
+        return png.ToArray();
+    }
+
+    /// <summary>A title made safe for a file name.</summary>
+    public static string SafeName(string title) => string.Concat((title ?? string.Empty).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_'));
+
+    /// <summary>What the pipeline did, in one line: "udi, x phase 3, FFT filtered, creep 0.3012, drift corrected".</summary>
+    public static string Describe(FastPipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        var parts = new List<string> { pipeline.Reader.Channels.ToDescriptor(), $"x phase {pipeline.Reader.XPhase}" };
+        if (pipeline.Reader.Filter is not null)
+        {
+            parts.Add("FFT filtered");
+        }
+
+        if (pipeline.Creep is { } creep)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"creep {creep.Parameter:F4}"));
+        }
+
+        if (pipeline.Drift is not null)
+        {
+            parts.Add("drift corrected");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static Dictionary<string, string> Metadata(FastMetadata m) =>
+        StmFiles.Settings(m).Take(200).ToDictionary(s => s.Key, s => s.Unit is null ? s.Text : $"{s.Text} {s.Unit}", StringComparer.Ordinal);
+
+    private static void CheckRange(FastPipeline pipeline, int first, int count)
+    {
+        if (first < 0 || count < 1 || first + count > pipeline.FrameCount)
+        {
+            throw new ArgumentException($"Frames {first}..{first + count - 1} are outside the movie's 0..{pipeline.FrameCount - 1}.");
+        }
+    }
+
+    // renders the batch in parallel into rgb (frame f at f * frameBytes, rows of stride bytes)
+    private static int RenderBatch(FastPipeline pipeline, FastRenderSetup setup, Span<float> frames, float[] copy, byte[] rgb, int stride, int frameBytes)
+    {
+        var perFrame = pipeline.FrameSize;
+        var n = frames.Length / perFrame;
+        frames.CopyTo(copy);
+        setup.Calibration?.Apply(copy.AsSpan(0, frames.Length));
+        var (width, height, frameWidth, frameHeight, options) = (setup.Width, setup.Height, pipeline.Width, pipeline.Height, setup.Options);
+        Parallel.For(0, n, f =>
+        {
+            var target = rgb.AsSpan(f * frameBytes, frameBytes);
+            if (stride == width * 3)
+            {
+                FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), frameWidth, frameHeight, options, target);
+                return;
+            }
+
+            var rendered = ArrayPool<byte>.Shared.Rent(width * height * 3);
+            FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), frameWidth, frameHeight, options, rendered);
+            for (var y = 0; y < height; y++)
+            {
+                rendered.AsSpan(y * width * 3, width * 3).CopyTo(target[(y * stride)..]);
+            }
+
+            ArrayPool<byte>.Shared.Return(rendered);
+        });
+        return n;
+    }
+}
