@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using NpgsqlTypes;
 
 namespace Idrp.Infrastructure.Persistence;
 
@@ -82,11 +83,17 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public DbSet<SearchSetting> SearchSettings => Set<SearchSetting>();
 
     /// <summary>
-    /// The search documents containing every one of <paramref name="words"/> (as prefixes), with a rank (lower is
-    /// better). Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and
-    /// digits; they are passed as a parameter all the same.
+    /// The documents of <paramref name="documents"/> containing every one of <paramref name="words"/> (as prefixes).
+    /// Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and digits; they
+    /// are passed as a parameter all the same.
     /// </summary>
-    public abstract IQueryable<SearchHit> TextHits(IReadOnlyList<string> words);
+    public abstract IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
+
+    /// <summary>
+    /// Like <see cref="WhereText"/>, best match first (FTS5 bm25 on SQLite, ts_rank on PostgreSQL), then by id; the
+    /// rank is computed for the documents that match the words and pass <paramref name="documents"/>' filters only.
+    /// </summary>
+    public abstract IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
 
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -253,8 +260,21 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
     }
 
-    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_documents by triggers).</summary>
-    public override IQueryable<SearchHit> TextHits(IReadOnlyList<string> words) =>
+    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_documents by triggers): its rowids.</summary>
+    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    {
+        var hits = Hits(words).Select(h => h.DocumentId);
+        return documents.Where(d => hits.Contains(d.Id));
+    }
+
+    /// <summary>The FTS5 query drives (it yields rowids with their bm25), each hit is looked up by key and filtered.</summary>
+    public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words) =>
+        from h in Hits(words)
+        join d in documents on h.DocumentId equals d.Id
+        orderby h.Rank, d.Id
+        select d;
+
+    private IQueryable<SearchHit> Hits(IReadOnlyList<string> words) =>
         Set<SearchHit>().FromSqlRaw(
             "SELECT rowid AS document_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH {0}",
             Domain.Search.SearchText.Fts5Query(words));
@@ -264,9 +284,30 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
 public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
     : IdrpDbContext(options, change)
 {
-    /// <summary>The generated tsvector column search_documents.tsv and its GIN index.</summary>
-    public override IQueryable<SearchHit> TextHits(IReadOnlyList<string> words) =>
-        Set<SearchHit>().FromSqlRaw(
-            "SELECT d.id AS document_id, -ts_rank(d.tsv, q)::double precision AS rank FROM search_documents d, to_tsquery('simple', {0}) q WHERE d.tsv @@ q",
-            Domain.Search.SearchText.TsQuery(words));
+    /// <summary>The generated column search_documents.tsv (to_tsvector('simple', text)) with its GIN index.</summary>
+    private const string TextVector = "Tsv";
+
+    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    {
+        var query = Domain.Search.SearchText.TsQuery(words);
+        return documents.Where(d => EF.Property<NpgsqlTsVector>(d, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)));
+    }
+
+    public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    {
+        var query = Domain.Search.SearchText.TsQuery(words);
+        return WhereText(documents, words)
+            .OrderByDescending(d => EF.Property<NpgsqlTsVector>(d, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
+            .ThenBy(d => d.Id);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        // Made by the Search migration in SQL; declared here so that queries can use it.
+        var search = builder.Entity<SearchDocument>();
+        search.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").HasComputedColumnSql("to_tsvector('simple', text)", stored: true);
+        search.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_documents_tsv");
+    }
 }

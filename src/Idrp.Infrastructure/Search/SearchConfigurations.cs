@@ -1,3 +1,4 @@
+using Idrp.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -16,6 +17,15 @@ internal sealed class SearchDocumentConfiguration : IEntityTypeConfiguration<Sea
         builder.HasIndex(d => new { d.CollectedAt, d.Id });
         builder.HasIndex(d => new { d.FacilityId, d.Id });
         builder.HasIndex(d => new { d.Year, d.Id });
+        builder.Property(d => d.Technique).HasMaxLength(Limits.Code);
+        builder.Property(d => d.Licence).HasMaxLength(Limits.Code);
+        builder.Property(d => d.Visibility).HasConversion<string>().HasMaxLength(16);
+
+        // The access rule's terms (CanReadIndexed) and the facet filters, each on one column of this table.
+        builder.HasIndex(d => new { d.ProposalId, d.CollectedAt });
+        builder.HasIndex(d => new { d.PublicFrom, d.CollectedAt });
+        builder.HasIndex(d => new { d.InstrumentId, d.CollectedAt });
+        builder.HasIndex(d => new { d.Technique, d.Year });
     }
 }
 

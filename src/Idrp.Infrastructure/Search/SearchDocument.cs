@@ -1,3 +1,4 @@
+using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 
 namespace Idrp.Infrastructure.Search;
@@ -7,9 +8,11 @@ namespace Idrp.Infrastructure.Search;
 /// proposal and the first data assets), and the derived fields facets and filters need. Rebuilt from the
 /// records in the same transaction as every change to them (<see cref="SearchIndexer"/>); the full-text index
 /// over <see cref="Text"/> (FTS5 on SQLite, a tsvector column with a GIN index on PostgreSQL) follows it inside
-/// the database. Access is never copied here: searches join the measurement and filter it with the access rules.
+/// the database. The measurement's facet values and access facts are copied here too
+/// (<see cref="IIndexedMeasurementAccess"/>), so that a search filters, counts and pages one table with the access rule
+/// as column tests (<see cref="AccessRules.CanReadIndexed{T}"/>) and joins the measurements only for the page it returns.
 /// </summary>
-public sealed class SearchDocument
+public sealed class SearchDocument : IIndexedMeasurementAccess
 {
     /// <summary>An integer key, as FTS5's external content needs (its rowid).</summary>
     public long Id { get; set; }
@@ -17,6 +20,21 @@ public sealed class SearchDocument
     public Guid MeasurementId { get; set; }
 
     public Measurement? Measurement { get; set; }
+
+    public Guid ProposalId { get; set; }
+
+    public Guid? InstrumentId { get; set; }
+
+    public string? Technique { get; set; }
+
+    public string? Licence { get; set; }
+
+    public Visibility Visibility { get; set; }
+
+    /// <summary><see cref="AccessRules.PublicFrom"/> of the measurement.</summary>
+    public DateTimeOffset? PublicFrom { get; set; }
+
+    public bool SharedWithSignedInUsers { get; set; }
 
     /// <summary>The facility of the measurement's instrument, else of its experiment.</summary>
     public Guid? FacilityId { get; set; }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -1342,14 +1343,52 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("facility_id");
 
+                    b.Property<Guid?>("InstrumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<string>("Licence")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("licence");
+
                     b.Property<Guid>("MeasurementId")
                         .HasColumnType("uuid")
                         .HasColumnName("measurement_id");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<DateTimeOffset?>("PublicFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("public_from");
+
+                    b.Property<bool>("SharedWithSignedInUsers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shared_with_signed_in_users");
+
+                    b.Property<string>("Technique")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("technique");
 
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("text");
+
+                    b.Property<NpgsqlTsVector>("Tsv")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("tsv")
+                        .HasComputedColumnSql("to_tsvector('simple', text)", true);
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("visibility");
 
                     b.Property<int>("Year")
                         .HasColumnType("integer")
@@ -1362,11 +1401,28 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_search_documents_measurement_id");
 
+                    b.HasIndex("Tsv")
+                        .HasDatabaseName("ix_search_documents_tsv");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
+
                     b.HasIndex("CollectedAt", "Id")
                         .HasDatabaseName("ix_search_documents_collected_at_id");
 
                     b.HasIndex("FacilityId", "Id")
                         .HasDatabaseName("ix_search_documents_facility_id_id");
+
+                    b.HasIndex("InstrumentId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_instrument_id_collected_at");
+
+                    b.HasIndex("ProposalId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_proposal_id_collected_at");
+
+                    b.HasIndex("PublicFrom", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_public_from_collected_at");
+
+                    b.HasIndex("Technique", "Year")
+                        .HasDatabaseName("ix_search_documents_technique_year");
 
                     b.HasIndex("Year", "Id")
                         .HasDatabaseName("ix_search_documents_year_id");

@@ -1334,14 +1334,46 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("facility_id");
 
+                    b.Property<Guid?>("InstrumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<string>("Licence")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("licence");
+
                     b.Property<Guid>("MeasurementId")
                         .HasColumnType("TEXT")
                         .HasColumnName("measurement_id");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<long?>("PublicFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("public_from");
+
+                    b.Property<bool>("SharedWithSignedInUsers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shared_with_signed_in_users");
+
+                    b.Property<string>("Technique")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technique");
 
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("text");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visibility");
 
                     b.Property<int>("Year")
                         .HasColumnType("INTEGER")
@@ -1359,6 +1391,18 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasIndex("FacilityId", "Id")
                         .HasDatabaseName("ix_search_documents_facility_id_id");
+
+                    b.HasIndex("InstrumentId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_instrument_id_collected_at");
+
+                    b.HasIndex("ProposalId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_proposal_id_collected_at");
+
+                    b.HasIndex("PublicFrom", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_public_from_collected_at");
+
+                    b.HasIndex("Technique", "Year")
+                        .HasDatabaseName("ix_search_documents_technique_year");
 
                     b.HasIndex("Year", "Id")
                         .HasDatabaseName("ix_search_documents_year_id");
