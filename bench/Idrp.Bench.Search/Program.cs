@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 // Search latency at 100k measurements / 1M data assets, in process (SearchService, as the API and the web UI call it),
 // on SQLite or PostgreSQL. Usage (bench/search.sh runs both):
 //   Idrp.Bench.Search --provider Sqlite|Postgres [--connection CS] [--data DIR] [--measurements 100000] [--assets 10]
-//                     [--iterations 40] [--markdown FILE]
+//                     [--iterations 40] [--markdown FILE] [--case TEXT (only cases whose name contains it)] [--sql (log SQL)]
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -99,7 +99,7 @@ var cases = new (string Name, Func<int, SearchRequest> Make)[]
 Say("");
 Say($"| {provider} | actor | p50 ms | p95 ms | max ms | matches (last) |");
 Say("|---|---|---:|---:|---:|---:|");
-foreach (var (caseName, make) in cases)
+foreach (var (caseName, make) in cases.Where(c => !options.TryGetValue("case", out var only) || c.Name.Contains(only, StringComparison.Ordinal)))
 {
     foreach (var (actorName, actor) in actors)
     {

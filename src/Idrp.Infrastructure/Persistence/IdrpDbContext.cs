@@ -156,7 +156,7 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     /// <summary>Search documents are write-only for the context that saves records: nothing should find them tracked later.</summary>
     private void DetachSearchDocuments()
     {
-        foreach (var entry in ChangeTracker.Entries().Where(e => e.Entity is SearchDocument or SearchCategory or SearchSetting).ToList())
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.Entity is SearchDocument or SearchDocumentText or SearchCategory or SearchSetting).ToList())
         {
             entry.State = EntityState.Detached;
         }
@@ -260,7 +260,7 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
     }
 
-    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_documents by triggers): its rowids.</summary>
+    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_texts by triggers): its rowids.</summary>
     public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
     {
         var hits = Hits(words).Select(h => h.DocumentId);
@@ -284,20 +284,20 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
 public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
     : IdrpDbContext(options, change)
 {
-    /// <summary>The generated column search_documents.tsv (to_tsvector('simple', text)) with its GIN index.</summary>
+    /// <summary>The generated column search_texts.tsv (to_tsvector('simple', text)) with its GIN index.</summary>
     private const string TextVector = "Tsv";
 
     public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
-        return documents.Where(d => EF.Property<NpgsqlTsVector>(d, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)));
+        return documents.Where(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)));
     }
 
     public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
         return WhereText(documents, words)
-            .OrderByDescending(d => EF.Property<NpgsqlTsVector>(d, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
+            .OrderByDescending(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
             .ThenBy(d => d.Id);
     }
 
@@ -305,9 +305,8 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
     {
         base.OnModelCreating(builder);
 
-        // Made by the Search migration in SQL; declared here so that queries can use it.
-        var search = builder.Entity<SearchDocument>();
-        search.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").HasComputedColumnSql("to_tsvector('simple', text)", stored: true);
-        search.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_documents_tsv");
+        var text = builder.Entity<SearchDocumentText>();
+        text.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").HasComputedColumnSql("to_tsvector('simple', text)", stored: true);
+        text.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_texts_tsv");
     }
 }

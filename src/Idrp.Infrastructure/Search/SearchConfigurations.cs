@@ -14,6 +14,7 @@ internal sealed class SearchDocumentConfiguration : IEntityTypeConfiguration<Sea
         builder.HasOne(d => d.Measurement).WithMany().HasForeignKey(d => d.MeasurementId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(d => d.Categories).WithOne().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(d => d.Settings).WithOne().HasForeignKey(s => s.DocumentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(d => d.Content).WithOne().HasForeignKey<SearchDocumentText>(t => t.DocumentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(d => new { d.CollectedAt, d.Id });
         builder.HasIndex(d => new { d.FacilityId, d.Id });
         builder.HasIndex(d => new { d.Year, d.Id });
@@ -26,6 +27,16 @@ internal sealed class SearchDocumentConfiguration : IEntityTypeConfiguration<Sea
         builder.HasIndex(d => new { d.PublicFrom, d.CollectedAt });
         builder.HasIndex(d => new { d.InstrumentId, d.CollectedAt });
         builder.HasIndex(d => new { d.Technique, d.Year });
+    }
+}
+
+internal sealed class SearchDocumentTextConfiguration : IEntityTypeConfiguration<SearchDocumentText>
+{
+    public void Configure(EntityTypeBuilder<SearchDocumentText> builder)
+    {
+        builder.ToTable("search_texts");
+        builder.HasKey(t => t.DocumentId);
+        builder.Property(t => t.DocumentId).ValueGeneratedNever();
     }
 }
 

@@ -230,7 +230,7 @@ public static class SearchIndexer
             FacilityId = r.InstrumentFacilityId ?? r.ExperimentFacilityId,
             CollectedAt = collected,
             Year = collected.Year,
-            Text = normalized,
+            Content = new SearchDocumentText { Text = normalized },
             ProposalId = r.ProposalId,
             InstrumentId = r.InstrumentId,
             Technique = r.Technique,

@@ -1373,17 +1373,6 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("technique");
 
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("text");
-
-                    b.Property<NpgsqlTsVector>("Tsv")
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("tsvector")
-                        .HasColumnName("tsv")
-                        .HasComputedColumnSql("to_tsvector('simple', text)", true);
-
                     b.Property<string>("Visibility")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1400,11 +1389,6 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("MeasurementId")
                         .IsUnique()
                         .HasDatabaseName("ix_search_documents_measurement_id");
-
-                    b.HasIndex("Tsv")
-                        .HasDatabaseName("ix_search_documents_tsv");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
 
                     b.HasIndex("CollectedAt", "Id")
                         .HasDatabaseName("ix_search_documents_collected_at_id");
@@ -1428,6 +1412,34 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasDatabaseName("ix_search_documents_year_id");
 
                     b.ToTable("search_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<NpgsqlTsVector>("Tsv")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("tsv")
+                        .HasComputedColumnSql("to_tsvector('simple', text)", true);
+
+                    b.HasKey("DocumentId")
+                        .HasName("pk_search_texts");
+
+                    b.HasIndex("Tsv")
+                        .HasDatabaseName("ix_search_texts_tsv");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
+
+                    b.ToTable("search_texts", (string)null);
                 });
 
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchHit", b =>
@@ -1997,6 +2009,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.Navigation("Measurement");
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithOne("Content")
+                        .HasForeignKey("Idrp.Infrastructure.Search.SearchDocumentText", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_texts_search_documents_document_id");
+                });
+
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
                 {
                     b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
@@ -2112,6 +2134,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
                 {
                     b.Navigation("Categories");
+
+                    b.Navigation("Content");
 
                     b.Navigation("Settings");
                 });

@@ -1364,11 +1364,6 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("technique");
 
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("text");
-
                     b.Property<string>("Visibility")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -1408,6 +1403,23 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_search_documents_year_id");
 
                     b.ToTable("search_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("DocumentId")
+                        .HasName("pk_search_texts");
+
+                    b.ToTable("search_texts", (string)null);
                 });
 
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchHit", b =>
@@ -1971,6 +1983,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.Navigation("Measurement");
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithOne("Content")
+                        .HasForeignKey("Idrp.Infrastructure.Search.SearchDocumentText", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_texts_search_documents_document_id");
+                });
+
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
                 {
                     b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
@@ -2086,6 +2108,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
                 {
                     b.Navigation("Categories");
+
+                    b.Navigation("Content");
 
                     b.Navigation("Settings");
                 });

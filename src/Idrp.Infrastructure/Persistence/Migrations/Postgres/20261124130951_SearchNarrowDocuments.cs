@@ -1,12 +1,13 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using NpgsqlTypes;
 
 #nullable disable
 
 namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class SearchAccessColumns : Migration
+    public partial class SearchNarrowDocuments : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -59,7 +60,27 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                 nullable: false,
                 defaultValue: "");
 
-            // Existing documents take their measurement's values; new ones get them from SearchIndexer.
+            migrationBuilder.CreateTable(
+                name: "search_texts",
+                columns: table => new
+                {
+                    document_id = table.Column<long>(type: "bigint", nullable: false),
+                    text = table.Column<string>(type: "text", nullable: false),
+                    tsv = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "to_tsvector('simple', text)", stored: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_search_texts", x => x.document_id);
+                    table.ForeignKey(
+                        name: "fk_search_texts_search_documents_document_id",
+                        column: x => x.document_id,
+                        principalTable: "search_documents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            // Existing documents take their measurement's facet values and access facts (new ones get them from SearchIndexer),
+            // and their words move to search_texts with the tsvector column and its GIN index.
             migrationBuilder.Sql("""
                 UPDATE search_documents d
                 SET proposal_id = m.proposal_id, instrument_id = m.instrument_id, technique = m.technique, licence = m.licence,
@@ -68,6 +89,12 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                 FROM measurements m
                 WHERE m.id = d.measurement_id;
                 """);
+            migrationBuilder.Sql("INSERT INTO search_texts (document_id, text) SELECT id, text FROM search_documents;");
+            migrationBuilder.Sql("DROP INDEX IF EXISTS ix_search_documents_tsv;");
+            migrationBuilder.Sql("ALTER TABLE search_documents DROP COLUMN IF EXISTS tsv;");
+            migrationBuilder.DropColumn(
+                name: "text",
+                table: "search_documents");
 
             migrationBuilder.CreateIndex(
                 name: "ix_search_documents_instrument_id_collected_at",
@@ -89,12 +116,29 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                 table: "search_documents",
                 columns: new[] { "technique", "year" });
 
-            // The tsv column and its GIN index (ix_search_documents_tsv), now declared in the model, were made by the Search migration.
+            migrationBuilder.CreateIndex(
+                name: "ix_search_texts_tsv",
+                table: "search_texts",
+                column: "tsv")
+                .Annotation("Npgsql:IndexMethod", "GIN");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "text",
+                table: "search_documents",
+                type: "text",
+                nullable: false,
+                defaultValue: "");
+            migrationBuilder.Sql("UPDATE search_documents d SET text = t.text FROM search_texts t WHERE t.document_id = d.id;");
+            migrationBuilder.Sql("ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED;");
+            migrationBuilder.Sql("CREATE INDEX ix_search_documents_tsv ON search_documents USING GIN (tsv);");
+
+            migrationBuilder.DropTable(
+                name: "search_texts");
+
             migrationBuilder.DropIndex(
                 name: "ix_search_documents_instrument_id_collected_at",
                 table: "search_documents");
