@@ -86,7 +86,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
         var byId = measurements.ToDictionary(m => m.Id);
         var items = ids.Where(byId.ContainsKey).Select(id => byId[id].ToResponse()).ToList();
 
-        // In the order facets were asked for (as before: the dictionary keeps insertion order).
+        // Facets in the order they were asked for.
         var ordered = parsed.Facets.ToDictionary(f => f, f => facets[f], StringComparer.Ordinal);
         var next = parsed.Offset + parsed.Limit < total && parsed.Offset + parsed.Limit <= MaxOffset ? parsed.Offset + parsed.Limit : (int?)null;
         return (new SearchResponse(total, parsed.Offset, parsed.Limit, next, parsed.Sort, items, ordered), null);
