@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using NpgsqlTypes;
 
 namespace Idrp.Infrastructure.Persistence;
 
@@ -85,11 +86,17 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public DbSet<SearchSetting> SearchSettings => Set<SearchSetting>();
 
     /// <summary>
-    /// The search documents containing every one of <paramref name="words"/> (as prefixes), with a rank (lower is
-    /// better). Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and
-    /// digits; they are passed as a parameter all the same.
+    /// The documents of <paramref name="documents"/> containing every one of <paramref name="words"/> (as prefixes).
+    /// Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and digits; they
+    /// are passed as a parameter all the same.
     /// </summary>
-    public abstract IQueryable<SearchHit> TextHits(IReadOnlyList<string> words);
+    public abstract IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
+
+    /// <summary>
+    /// Like <see cref="WhereText"/>, best match first (FTS5 bm25 on SQLite, ts_rank on PostgreSQL), then by id; the
+    /// rank is computed for the documents that match the words and pass <paramref name="documents"/>' filters only.
+    /// </summary>
+    public abstract IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
 
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -152,7 +159,7 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     /// <summary>Search documents are write-only for the context that saves records: nothing should find them tracked later.</summary>
     private void DetachSearchDocuments()
     {
-        foreach (var entry in ChangeTracker.Entries().Where(e => e.Entity is SearchDocument or SearchCategory or SearchSetting).ToList())
+        foreach (var entry in ChangeTracker.Entries().Where(e => e.Entity is SearchDocument or SearchDocumentText or SearchCategory or SearchSetting).ToList())
         {
             entry.State = EntityState.Detached;
         }
@@ -256,8 +263,21 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToUtcTicksConverter>();
     }
 
-    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_documents by triggers).</summary>
-    public override IQueryable<SearchHit> TextHits(IReadOnlyList<string> words) =>
+    /// <summary>FTS5 over the external-content table search_fts (kept in step with search_texts by triggers): its rowids.</summary>
+    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    {
+        var hits = Hits(words).Select(h => h.DocumentId);
+        return documents.Where(d => hits.Contains(d.Id));
+    }
+
+    /// <summary>The FTS5 query drives (it yields rowids with their bm25), each hit is looked up by key and filtered.</summary>
+    public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words) =>
+        from h in Hits(words)
+        join d in documents on h.DocumentId equals d.Id
+        orderby h.Rank, d.Id
+        select d;
+
+    private IQueryable<SearchHit> Hits(IReadOnlyList<string> words) =>
         Set<SearchHit>().FromSqlRaw(
             "SELECT rowid AS document_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH {0}",
             Domain.Search.SearchText.Fts5Query(words));
@@ -267,9 +287,29 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
 public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
     : IdrpDbContext(options, change)
 {
-    /// <summary>The generated tsvector column search_documents.tsv and its GIN index.</summary>
-    public override IQueryable<SearchHit> TextHits(IReadOnlyList<string> words) =>
-        Set<SearchHit>().FromSqlRaw(
-            "SELECT d.id AS document_id, -ts_rank(d.tsv, q)::double precision AS rank FROM search_documents d, to_tsquery('simple', {0}) q WHERE d.tsv @@ q",
-            Domain.Search.SearchText.TsQuery(words));
+    /// <summary>The generated column search_texts.tsv (to_tsvector('simple', text)) with its GIN index.</summary>
+    private const string TextVector = "Tsv";
+
+    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    {
+        var query = Domain.Search.SearchText.TsQuery(words);
+        return documents.Where(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)));
+    }
+
+    public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    {
+        var query = Domain.Search.SearchText.TsQuery(words);
+        return WhereText(documents, words)
+            .OrderByDescending(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
+            .ThenBy(d => d.Id);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        var text = builder.Entity<SearchDocumentText>();
+        text.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").HasComputedColumnSql("to_tsvector('simple', text)", stored: true);
+        text.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_texts_tsv");
+    }
 }

@@ -10,10 +10,14 @@ namespace Idrp.Infrastructure.Persistence;
 /// 700 ms p95 of concurrent registration). synchronous=NORMAL is SQLite's recommendation for WAL: a
 /// commit is written to the WAL before it is acknowledged, so a killed process loses nothing, and only
 /// a power cut can roll back the last commits (never corrupt the file); it saves an fsync per commit.
+/// cache_size gives each (pooled, long-lived) connection a page cache of up to 64 MiB instead of SQLite's 2 MiB,
+/// filled only as pages are read: a search's passes over 100,000 documents then find their pages in memory
+/// rather than asking the operating system for each (measured in bench/Idrp.Bench.Search: about half the CPU
+/// time of a facet pass).
 /// </summary>
 internal sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    private const string Pragma = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL;";
+    private const string Pragma = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

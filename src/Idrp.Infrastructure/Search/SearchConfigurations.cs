@@ -1,3 +1,4 @@
+using Idrp.Infrastructure.Persistence.Configurations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -13,9 +14,29 @@ internal sealed class SearchDocumentConfiguration : IEntityTypeConfiguration<Sea
         builder.HasOne(d => d.Measurement).WithMany().HasForeignKey(d => d.MeasurementId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(d => d.Categories).WithOne().HasForeignKey(c => c.DocumentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(d => d.Settings).WithOne().HasForeignKey(s => s.DocumentId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(d => d.Content).WithOne().HasForeignKey<SearchDocumentText>(t => t.DocumentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(d => new { d.CollectedAt, d.Id });
         builder.HasIndex(d => new { d.FacilityId, d.Id });
         builder.HasIndex(d => new { d.Year, d.Id });
+        builder.Property(d => d.Technique).HasMaxLength(Limits.Code);
+        builder.Property(d => d.Licence).HasMaxLength(Limits.Code);
+        builder.Property(d => d.Visibility).HasConversion<string>().HasMaxLength(16);
+
+        // The access rule's terms (CanReadIndexed) and the facet filters, each on one column of this table.
+        builder.HasIndex(d => new { d.ProposalId, d.CollectedAt });
+        builder.HasIndex(d => new { d.PublicFrom, d.CollectedAt });
+        builder.HasIndex(d => new { d.InstrumentId, d.CollectedAt });
+        builder.HasIndex(d => new { d.Technique, d.Year });
+    }
+}
+
+internal sealed class SearchDocumentTextConfiguration : IEntityTypeConfiguration<SearchDocumentText>
+{
+    public void Configure(EntityTypeBuilder<SearchDocumentText> builder)
+    {
+        builder.ToTable("search_texts");
+        builder.HasKey(t => t.DocumentId);
+        builder.Property(t => t.DocumentId).ValueGeneratedNever();
     }
 }
 

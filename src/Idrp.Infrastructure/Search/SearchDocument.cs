@@ -1,15 +1,18 @@
+using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 
 namespace Idrp.Infrastructure.Search;
 
 /// <summary>
 /// What search knows about one measurement: its words (with those of its sample, instrument, experiment,
-/// proposal and the first data assets), and the derived fields facets and filters need. Rebuilt from the
-/// records in the same transaction as every change to them (<see cref="SearchIndexer"/>); the full-text index
-/// over <see cref="Text"/> (FTS5 on SQLite, a tsvector column with a GIN index on PostgreSQL) follows it inside
-/// the database. Access is never copied here: searches join the measurement and filter it with the access rules.
+/// proposal and the first data assets, in <see cref="Content"/>), and the derived fields facets and filters need.
+/// Rebuilt from the records in the same transaction as every change to them (<see cref="SearchIndexer"/>); the
+/// full-text index over <see cref="SearchDocumentText.Text"/> (FTS5 on SQLite, a tsvector column with a GIN index on
+/// PostgreSQL) follows it inside the database. The measurement's facet values and access facts are copied here too
+/// (<see cref="IIndexedMeasurementAccess"/>), so that a search filters, counts and pages one table with the access rule
+/// as column tests (<see cref="AccessRules.CanReadIndexed{T}"/>) and joins the measurements only for the page it returns.
 /// </summary>
-public sealed class SearchDocument
+public sealed class SearchDocument : IIndexedMeasurementAccess
 {
     /// <summary>An integer key, as FTS5's external content needs (its rowid).</summary>
     public long Id { get; set; }
@@ -17,6 +20,21 @@ public sealed class SearchDocument
     public Guid MeasurementId { get; set; }
 
     public Measurement? Measurement { get; set; }
+
+    public Guid ProposalId { get; set; }
+
+    public Guid? InstrumentId { get; set; }
+
+    public string? Technique { get; set; }
+
+    public string? Licence { get; set; }
+
+    public Visibility Visibility { get; set; }
+
+    /// <summary><see cref="AccessRules.PublicFrom"/> of the measurement.</summary>
+    public DateTimeOffset? PublicFrom { get; set; }
+
+    public bool SharedWithSignedInUsers { get; set; }
 
     /// <summary>The facility of the measurement's instrument, else of its experiment.</summary>
     public Guid? FacilityId { get; set; }
@@ -27,12 +45,22 @@ public sealed class SearchDocument
     /// <summary>When the data were collected, or when the measurement was registered if nobody said.</summary>
     public DateTimeOffset CollectedAt { get; set; }
 
-    /// <summary>Normalized words (<see cref="Domain.Search.SearchText.Normalize"/>), space-separated.</summary>
-    public string Text { get; set; } = "";
+    /// <summary>The words, in a table of their own so that this one stays narrow: facet counts scan it, the text index reads the other.</summary>
+    public SearchDocumentText? Content { get; set; }
 
     public List<SearchCategory> Categories { get; set; } = [];
 
     public List<SearchSetting> Settings { get; set; } = [];
+}
+
+/// <summary>The words of one search document; the full-text index (FTS5 table or tsvector column) is built over <see cref="Text"/>.</summary>
+public sealed class SearchDocumentText
+{
+    /// <summary>The document's id, also the FTS5 rowid.</summary>
+    public long DocumentId { get; set; }
+
+    /// <summary>Normalized words (<see cref="Domain.Search.SearchText.Normalize"/>), space-separated.</summary>
+    public string Text { get; set; } = "";
 }
 
 /// <summary>One category value of a measurement (any scheme), for the category facet and filter.</summary>

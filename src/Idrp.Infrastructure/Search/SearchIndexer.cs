@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 using Idrp.Domain.Search;
 using Idrp.Infrastructure.Persistence;
@@ -140,7 +141,8 @@ public static class SearchIndexer
                 m.Instrument == null ? null : m.Instrument.FacilityId,
                 m.Experiment!.Name + " " + m.Experiment.Description,
                 m.Experiment.FacilityId,
-                m.Proposal!.ProposalNumber + " " + m.Proposal.Title))
+                m.Proposal!.ProposalNumber + " " + m.Proposal.Title,
+                m.ProposalId, m.InstrumentId, m.Licence, m.Visibility, m.EmbargoUntil, m.SharedWithSignedInUsers))
             .AsSplitQuery().ToListAsync(ct);
         var namesOf = await AssetNamesAsync(db, ids, ct);
         var assetCategories = await AssetCategoriesAsync(db, ids, ct);
@@ -196,7 +198,8 @@ public static class SearchIndexer
     private sealed record Source(
         Guid Id, string Name, string? Description, string? Technique, DateTimeOffset? DateOfCollection, DateTimeOffset CreatedAt,
         List<string> Keywords, List<InstrumentSetting> Settings, List<CategoryTag> Categories,
-        string? Sample, string? Instrument, Guid? InstrumentFacilityId, string Experiment, Guid? ExperimentFacilityId, string Proposal);
+        string? Sample, string? Instrument, Guid? InstrumentFacilityId, string Experiment, Guid? ExperimentFacilityId, string Proposal,
+        Guid ProposalId, Guid? InstrumentId, string? Licence, Visibility Visibility, DateTimeOffset? EmbargoUntil, bool SharedWithSignedInUsers);
 
     private static SearchDocument Document(Source r, List<string>? assetNames, List<string>? assetCategories)
     {
@@ -246,7 +249,14 @@ public static class SearchIndexer
             FacilityId = r.InstrumentFacilityId ?? r.ExperimentFacilityId,
             CollectedAt = collected,
             Year = collected.Year,
-            Text = normalized,
+            Content = new SearchDocumentText { Text = normalized },
+            ProposalId = r.ProposalId,
+            InstrumentId = r.InstrumentId,
+            Technique = r.Technique,
+            Licence = r.Licence,
+            Visibility = r.Visibility,
+            PublicFrom = AccessRules.PublicFrom(r.Visibility, r.EmbargoUntil),
+            SharedWithSignedInUsers = r.SharedWithSignedInUsers,
         };
         foreach (var value in r.Categories.Select(c => c.Value).Concat(assetCategories ?? []).Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal))
         {

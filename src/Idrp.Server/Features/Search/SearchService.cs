@@ -13,9 +13,13 @@ namespace Idrp.Server.Features.Search;
 
 /// <summary>
 /// Searches measurements for one actor: full text, facets, filters, sorting and offset paging, on SQLite (FTS5) and
-/// PostgreSQL (tsvector) alike. Every query starts from <see cref="AccessRules.CanReadMeasurement"/>, the rule every
-/// read of a measurement uses, so results, totals and facet counts contain only what the actor may read.
-/// The API endpoint and the web UI both call <see cref="SearchAsync"/>.
+/// PostgreSQL (tsvector) alike. Every query starts from <see cref="AccessRules.CanReadIndexed{T}"/>, the rule every read
+/// of a measurement uses (<see cref="AccessRules.CanReadMeasurement"/>) applied to the access facts the search document
+/// copies, so results, totals and facet counts contain only what the actor may read.
+/// A search reads one table: the proposals the actor is an insider of are resolved first (one small query), the
+/// single-valued facets and the total come from one grouped pass over the matches, the proposal and category facets
+/// from one pass each, and the page from an index-ordered (or, with text, rank-ordered) query; only the page's
+/// measurements are read. The API endpoint and the web UI both call <see cref="SearchAsync"/>.
 /// </summary>
 internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
 {
@@ -27,6 +31,9 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
     public const int MaxFilters = 20;
 
     public static readonly IReadOnlyList<string> FacetNames = ["facility", "instrument", "technique", "proposal", "category", "year", "licence", "visibility"];
+
+    /// <summary>The facets one grouped pass over the matches counts (each document has one value of each).</summary>
+    private static readonly string[] SingleValued = ["facility", "instrument", "technique", "year", "licence", "visibility"];
 
     private static readonly string[] Sorts = ["relevance", "newest", "oldest", "name"];
 
@@ -40,17 +47,36 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
             return (null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
         }
 
-        var rules = new AccessRules(actor, clock.GetUtcNow());
-        var readable = db.SearchDocuments.AsNoTracking().Where(rules.CanReadMeasurement().Over<SearchDocument, Measurement>(d => d.Measurement!));
+        var readable = db.SearchDocuments.AsNoTracking().Where(await CanReadAsync(actor, ct));
         var filtered = await ApplyFiltersAsync(readable, parsed, ct);
-        var matches = filtered;
-        if (parsed.Words.Count > 0)
+        var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
+
+        var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
+        int total;
+        if (parsed.Facets.Any(SingleValued.Contains))
         {
-            var hits = db.TextHits(parsed.Words).Select(h => h.DocumentId);
-            matches = filtered.Where(d => hits.Contains(d.Id));
+            var groups = await GroupsAsync(matches, ct);
+            total = groups.Sum(g => g.Count);
+            foreach (var facet in parsed.Facets.Where(SingleValued.Contains))
+            {
+                facets[facet] = await FacetAsync(facet, groups, ct);
+            }
+        }
+        else
+        {
+            total = await matches.CountAsync(ct);
         }
 
-        var total = await matches.CountAsync(ct);
+        if (parsed.Facets.Contains("proposal"))
+        {
+            facets["proposal"] = total == 0 ? [] : await ProposalFacetAsync(matches, ct);
+        }
+
+        if (parsed.Facets.Contains("category"))
+        {
+            facets["category"] = total == 0 ? [] : await CategoryFacetAsync(matches, ct);
+        }
+
         var ids = total <= parsed.Offset
             ? []
             : await Order(filtered, matches, parsed).Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
@@ -60,23 +86,34 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
         var byId = measurements.ToDictionary(m => m.Id);
         var items = ids.Where(byId.ContainsKey).Select(id => byId[id].ToResponse()).ToList();
 
-        var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
-        foreach (var facet in parsed.Facets)
+        // Facets in the order they were asked for.
+        var ordered = parsed.Facets.ToDictionary(f => f, f => facets[f], StringComparer.Ordinal);
+        var next = parsed.Offset + parsed.Limit < total && parsed.Offset + parsed.Limit <= MaxOffset ? parsed.Offset + parsed.Limit : (int?)null;
+        return (new SearchResponse(total, parsed.Offset, parsed.Limit, next, parsed.Sort, items, ordered), null);
+    }
+
+    /// <summary>
+    /// The access rule over search documents. The actor's insider proposals (member, PI, facility staff: the rule's
+    /// <see cref="AccessRules.IsInsider"/>) are read first, so that the search itself tests a list of ids.
+    /// </summary>
+    private async Task<Expression<Func<SearchDocument, bool>>> CanReadAsync(Actor actor, CancellationToken ct)
+    {
+        var rules = new AccessRules(actor, clock.GetUtcNow());
+        var shared = actor.PersonId is { } pid
+            ? db.MeasurementShares.Where(s => s.PersonId == pid).Select(s => s.MeasurementId)
+            : db.MeasurementShares.Where(_ => false).Select(s => s.MeasurementId);
+        if (actor.IsAdmin || actor.PersonId is null)
         {
-            facets[facet] = total == 0 ? [] : await CountAsync(facet, matches, ct);
+            return rules.CanReadIndexed<SearchDocument>([], shared);
         }
 
-        var next = parsed.Offset + parsed.Limit < total && parsed.Offset + parsed.Limit <= MaxOffset ? parsed.Offset + parsed.Limit : (int?)null;
-        return (new SearchResponse(total, parsed.Offset, parsed.Limit, next, parsed.Sort, items, facets), null);
+        var insider = await db.Proposals.Where(rules.IsInsider()).Select(p => p.Id).ToListAsync(ct);
+        return rules.CanReadIndexed<SearchDocument>(insider, shared);
     }
 
     private IQueryable<Guid> Order(IQueryable<SearchDocument> filtered, IQueryable<SearchDocument> matches, Parsed parsed) => parsed.Sort switch
     {
-        "relevance" =>
-            from d in filtered
-            join h in db.TextHits(parsed.Words) on d.Id equals h.DocumentId
-            orderby h.Rank, d.Id
-            select d.MeasurementId,
+        "relevance" => db.WhereTextByRelevance(filtered, parsed.Words).Select(d => d.MeasurementId),
         "oldest" => matches.OrderBy(d => d.CollectedAt).ThenBy(d => d.Id).Select(d => d.MeasurementId),
         "name" => matches.OrderBy(d => d.Measurement!.MeasurementName).ThenBy(d => d.Id).Select(d => d.MeasurementId),
         _ => matches.OrderByDescending(d => d.CollectedAt).ThenByDescending(d => d.Id).Select(d => d.MeasurementId),
@@ -97,7 +134,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
             var names = instruments.Where(i => !Guid.TryParse(i, out _)).ToList();
             var ids = instruments.Select(i => Guid.TryParse(i, out var g) ? g : (Guid?)null).Where(g => g is not null).ToList();
             ids.AddRange(await db.Instruments.Where(i => names.Contains(i.Name)).Select(i => (Guid?)i.Id).ToListAsync(ct));
-            docs = docs.Where(d => ids.Contains(d.Measurement!.InstrumentId));
+            docs = docs.Where(d => ids.Contains(d.InstrumentId));
         }
 
         if (p.Proposals is { } proposals)
@@ -105,22 +142,22 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
             var numbers = proposals.Where(x => !Guid.TryParse(x, out _)).ToList();
             var ids = proposals.Select(x => Guid.TryParse(x, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList();
             ids.AddRange(await db.Proposals.Where(x => numbers.Contains(x.ProposalNumber)).Select(x => x.Id).ToListAsync(ct));
-            docs = docs.Where(d => ids.Contains(d.Measurement!.ProposalId));
+            docs = docs.Where(d => ids.Contains(d.ProposalId));
         }
 
         if (p.Techniques is { } techniques)
         {
-            docs = docs.Where(d => techniques.Contains(d.Measurement!.Technique));
+            docs = docs.Where(d => techniques.Contains(d.Technique));
         }
 
         if (p.Licences is { } licences)
         {
-            docs = docs.Where(d => licences.Contains(d.Measurement!.Licence));
+            docs = docs.Where(d => licences.Contains(d.Licence));
         }
 
         if (p.Visibilities is { } visibilities)
         {
-            docs = docs.Where(d => visibilities.Contains(d.Measurement!.Visibility));
+            docs = docs.Where(d => visibilities.Contains(d.Visibility));
         }
 
         if (p.Categories is { } categories)
@@ -184,60 +221,69 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
         return closure.Body;
     }
 
-    private async Task<IReadOnlyList<FacetCount>> CountAsync(string facet, IQueryable<SearchDocument> matches, CancellationToken ct)
+    /// <summary>How many matches have each combination of single-valued facet values: a few hundred rows at most.</summary>
+    private sealed record Group(Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence, Visibility Visibility, int Count);
+
+    /// <summary>One pass over the matches for the total and the six single-valued facets.</summary>
+    private static async Task<List<Group>> GroupsAsync(IQueryable<SearchDocument> matches, CancellationToken ct) =>
+        await matches
+            .GroupBy(d => new { d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility })
+            .Select(g => new Group(g.Key.FacilityId, g.Key.InstrumentId, g.Key.Technique, g.Key.Year, g.Key.Licence, g.Key.Visibility, g.Count()))
+            .ToListAsync(ct);
+
+    /// <summary>The most frequent values first (ties by value), at most <see cref="MaxFacetValues"/>.</summary>
+    private static List<(TKey Key, int Count)> Top<TKey>(IEnumerable<Group> groups, Func<Group, TKey> key)
+        where TKey : notnull =>
+        [.. groups.GroupBy(key).Select(g => (g.Key, Count: g.Sum(x => x.Count)))
+            .OrderByDescending(c => c.Count).ThenBy(c => c.Key.ToString(), StringComparer.Ordinal).Take(MaxFacetValues)];
+
+    private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<Group> groups, CancellationToken ct)
     {
         switch (facet)
         {
             case "facility":
             {
-                var counts = await Top(matches.Where(d => d.FacilityId != null), d => d.FacilityId!.Value, ct);
+                var counts = Top(groups.Where(g => g.FacilityId is not null), g => g.FacilityId!.Value);
                 var keys = counts.ConvertAll(c => c.Key);
-                var labels = await db.Facilities.AsNoTracking().Where(f => keys.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
+                var labels = keys.Count == 0 ? [] : await db.Facilities.AsNoTracking().Where(f => keys.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].Code, labels[c.Key].Name, c.Count))];
             }
 
             case "instrument":
             {
-                var counts = await Top(matches.Where(d => d.Measurement!.InstrumentId != null), d => d.Measurement!.InstrumentId!.Value, ct);
+                var counts = Top(groups.Where(g => g.InstrumentId is not null), g => g.InstrumentId!.Value);
                 var keys = counts.ConvertAll(c => c.Key);
-                var labels = await db.Instruments.AsNoTracking().Where(i => keys.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
+                var labels = keys.Count == 0 ? [] : await db.Instruments.AsNoTracking().Where(i => keys.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(c.Key.ToString(), labels[c.Key], c.Count))];
             }
 
-            case "proposal":
-            {
-                var counts = await Top(matches, d => d.Measurement!.ProposalId, ct);
-                var keys = counts.ConvertAll(c => c.Key);
-                var labels = await db.Proposals.AsNoTracking().Where(x => keys.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
-                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
-            }
-
             case "technique":
-                return Plain(await Top(matches.Where(d => d.Measurement!.Technique != null), d => d.Measurement!.Technique!, ct));
+                return [.. Top(groups.Where(g => g.Technique is not null), g => g.Technique!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             case "licence":
-                return Plain(await Top(matches.Where(d => d.Measurement!.Licence != null), d => d.Measurement!.Licence!, ct));
+                return [.. Top(groups.Where(g => g.Licence is not null), g => g.Licence!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             case "year":
-                return [.. (await Top(matches, d => d.Year, ct)).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
-            case "visibility":
-                return [.. (await Top(matches, d => d.Measurement!.Visibility, ct)).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
+                return [.. Top(groups, g => g.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
             default:
-            {
-                var documents = matches.Select(d => d.Id);
-                var counts = await db.SearchCategories.AsNoTracking().Where(c => documents.Contains(c.DocumentId))
-                    .GroupBy(c => c.Value).Select(g => new { g.Key, Count = g.Count() })
-                    .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
-                return [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
-            }
+                return [.. Top(groups, g => g.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
         }
     }
 
-    private static IReadOnlyList<FacetCount> Plain(List<(string Key, int Count)> counts) => [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
-
-    private static async Task<List<(TKey Key, int Count)>> Top<TKey>(IQueryable<SearchDocument> matches, Expression<Func<SearchDocument, TKey>> key, CancellationToken ct)
+    private async Task<IReadOnlyList<FacetCount>> ProposalFacetAsync(IQueryable<SearchDocument> matches, CancellationToken ct)
     {
-        var rows = await matches.GroupBy(key).Select(g => new { g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).Take(MaxFacetValues).ToListAsync(ct);
-        return rows.ConvertAll(r => (r.Key, r.Count));
+        var counts = await matches.GroupBy(d => d.ProposalId).Select(g => new { g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
+        var keys = counts.ConvertAll(c => c.Key);
+        var labels = await db.Proposals.AsNoTracking().Where(x => keys.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
+        return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
+    }
+
+    private async Task<IReadOnlyList<FacetCount>> CategoryFacetAsync(IQueryable<SearchDocument> matches, CancellationToken ct)
+    {
+        var documents = matches.Select(d => d.Id);
+        var counts = await db.SearchCategories.AsNoTracking().Where(c => documents.Contains(c.DocumentId))
+            .GroupBy(c => c.Value).Select(g => new { g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
+        return [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
     }
 
     private sealed class Parsed

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -1411,14 +1412,41 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("facility_id");
 
+                    b.Property<Guid?>("InstrumentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<string>("Licence")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("licence");
+
                     b.Property<Guid>("MeasurementId")
                         .HasColumnType("uuid")
                         .HasColumnName("measurement_id");
 
-                    b.Property<string>("Text")
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<DateTimeOffset?>("PublicFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("public_from");
+
+                    b.Property<bool>("SharedWithSignedInUsers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shared_with_signed_in_users");
+
+                    b.Property<string>("Technique")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("technique");
+
+                    b.Property<string>("Visibility")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("text");
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("visibility");
 
                     b.Property<int>("Year")
                         .HasColumnType("integer")
@@ -1437,10 +1465,50 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("FacilityId", "Id")
                         .HasDatabaseName("ix_search_documents_facility_id_id");
 
+                    b.HasIndex("InstrumentId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_instrument_id_collected_at");
+
+                    b.HasIndex("ProposalId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_proposal_id_collected_at");
+
+                    b.HasIndex("PublicFrom", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_public_from_collected_at");
+
+                    b.HasIndex("Technique", "Year")
+                        .HasDatabaseName("ix_search_documents_technique_year");
+
                     b.HasIndex("Year", "Id")
                         .HasDatabaseName("ix_search_documents_year_id");
 
                     b.ToTable("search_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<NpgsqlTsVector>("Tsv")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("tsv")
+                        .HasComputedColumnSql("to_tsvector('simple', text)", true);
+
+                    b.HasKey("DocumentId")
+                        .HasName("pk_search_texts");
+
+                    b.HasIndex("Tsv")
+                        .HasDatabaseName("ix_search_texts_tsv");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
+
+                    b.ToTable("search_texts", (string)null);
                 });
 
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchHit", b =>
@@ -2034,6 +2102,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.Navigation("Measurement");
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithOne("Content")
+                        .HasForeignKey("Idrp.Infrastructure.Search.SearchDocumentText", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_texts_search_documents_document_id");
+                });
+
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
                 {
                     b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
@@ -2149,6 +2227,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
                 {
                     b.Navigation("Categories");
+
+                    b.Navigation("Content");
 
                     b.Navigation("Settings");
                 });

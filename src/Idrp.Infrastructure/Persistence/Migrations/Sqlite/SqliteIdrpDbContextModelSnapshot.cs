@@ -1403,14 +1403,41 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("facility_id");
 
+                    b.Property<Guid?>("InstrumentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<string>("Licence")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("licence");
+
                     b.Property<Guid>("MeasurementId")
                         .HasColumnType("TEXT")
                         .HasColumnName("measurement_id");
 
-                    b.Property<string>("Text")
-                        .IsRequired()
+                    b.Property<Guid>("ProposalId")
                         .HasColumnType("TEXT")
-                        .HasColumnName("text");
+                        .HasColumnName("proposal_id");
+
+                    b.Property<long?>("PublicFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("public_from");
+
+                    b.Property<bool>("SharedWithSignedInUsers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shared_with_signed_in_users");
+
+                    b.Property<string>("Technique")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("technique");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("visibility");
 
                     b.Property<int>("Year")
                         .HasColumnType("INTEGER")
@@ -1429,10 +1456,39 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("FacilityId", "Id")
                         .HasDatabaseName("ix_search_documents_facility_id_id");
 
+                    b.HasIndex("InstrumentId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_instrument_id_collected_at");
+
+                    b.HasIndex("ProposalId", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_proposal_id_collected_at");
+
+                    b.HasIndex("PublicFrom", "CollectedAt")
+                        .HasDatabaseName("ix_search_documents_public_from_collected_at");
+
+                    b.HasIndex("Technique", "Year")
+                        .HasDatabaseName("ix_search_documents_technique_year");
+
                     b.HasIndex("Year", "Id")
                         .HasDatabaseName("ix_search_documents_year_id");
 
                     b.ToTable("search_documents", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("DocumentId")
+                        .HasName("pk_search_texts");
+
+                    b.ToTable("search_texts", (string)null);
                 });
 
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchHit", b =>
@@ -2020,6 +2076,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.Navigation("Measurement");
                 });
 
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocumentText", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
+                        .WithOne("Content")
+                        .HasForeignKey("Idrp.Infrastructure.Search.SearchDocumentText", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_texts_search_documents_document_id");
+                });
+
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchSetting", b =>
                 {
                     b.HasOne("Idrp.Infrastructure.Search.SearchDocument", null)
@@ -2135,6 +2201,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Idrp.Infrastructure.Search.SearchDocument", b =>
                 {
                     b.Navigation("Categories");
+
+                    b.Navigation("Content");
 
                     b.Navigation("Settings");
                 });
