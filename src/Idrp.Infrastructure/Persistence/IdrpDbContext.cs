@@ -86,6 +86,13 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public DbSet<SearchSetting> SearchSettings => Set<SearchSetting>();
 
     /// <summary>
+    /// Holds the measurements' rows until the transaction ends, before their search documents are replaced, so that
+    /// two transactions reindexing the same measurement (an upload and a job's outputs, say) take turns instead of
+    /// both inserting its document. SQLite has one writer at a time and needs nothing.
+    /// </summary>
+    internal virtual Task LockForIndexingAsync(Guid[] measurementIds, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
     /// The documents of <paramref name="documents"/> containing every one of <paramref name="words"/> (as prefixes).
     /// Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and digits; they
     /// are passed as a parameter all the same.
@@ -289,6 +296,11 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
 {
     /// <summary>The generated column search_texts.tsv (to_tsvector('simple', text)) with its GIN index.</summary>
     private const string TextVector = "Tsv";
+
+    internal override Task LockForIndexingAsync(Guid[] measurementIds, CancellationToken ct) =>
+        // In id order, so that two transactions locking overlapping sets cannot deadlock each other; NO KEY UPDATE (what
+        // an UPDATE of the row takes) does not wait for the key-share locks that inserting its data assets took.
+        Database.ExecuteSqlAsync($"SELECT 1 FROM measurements WHERE id = ANY({measurementIds}) ORDER BY id FOR NO KEY UPDATE", ct);
 
     public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
     {

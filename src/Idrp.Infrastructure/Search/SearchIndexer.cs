@@ -98,8 +98,9 @@ public static class SearchIndexer
                 .Select(m => m.Id).ToListAsync(ct));
         }
 
-        foreach (var chunk in ids.Distinct().Chunk(Batch))
+        foreach (var chunk in ids.Distinct().Order().Chunk(Batch))
         {
+            await db.LockForIndexingAsync(chunk, ct);
             await db.SearchDocuments.Where(d => chunk.Contains(d.MeasurementId)).ExecuteDeleteAsync(ct);
             db.SearchDocuments.AddRange(await BuildAsync(db, chunk, ct));
         }
