@@ -28,7 +28,8 @@ internal readonly record struct JobOutcome(Job? Job, ProblemHttpResult? Problem)
 /// actor may read every input and write the target measurement; the worker checks again when the job runs.
 /// </summary>
 internal sealed class JobService(
-    IdrpDbContext db, AccessService access, JobTypeRegistry types, JobDispatcher dispatcher, IOptions<JobsOptions> options, TimeProvider clock)
+    IdrpDbContext db, AccessService access, JobTypeRegistry types, JobDispatcher dispatcher, IOptions<JobsOptions> options, TimeProvider clock,
+    ILogger<JobService> logger)
 {
     /// <summary>Jobs the actor may see: their own, and every job of proposals they are an insider of.</summary>
     public IQueryable<Job> Visible()
@@ -118,8 +119,25 @@ internal sealed class JobService(
         await db.SaveChangesAsync(cancellationToken);
 
         // After the commit: a job Quartz fires must exist. Should this call fail, the sweep dispatches the job later.
-        await dispatcher.DispatchAsync(job.Id, TimeSpan.Zero, cancellationToken);
+        await DispatchAsync(job.Id, cancellationToken);
         return job;
+    }
+
+    /// <summary>
+    /// Hands a committed, queued job to Quartz. Should Quartz fail now (its store busy, a deadlock on its locks), the
+    /// job stays queued in its record and the sweep (every 30 s) dispatches it: the caller's
+    /// request has succeeded either way.
+    /// </summary>
+    private async Task DispatchAsync(Guid id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dispatcher.DispatchAsync(id, TimeSpan.Zero, cancellationToken);
+        }
+        catch (Quartz.SchedulerException e)
+        {
+            logger.LogWarning(e, "Job {JobId} is queued; Quartz could not take it now, so the sweep will", id);
+        }
     }
 
     public async Task<JobOutcome> CancelAsync(Guid id, CancellationToken cancellationToken)
@@ -139,7 +157,16 @@ internal sealed class JobService(
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.State, JobState.Cancelled).SetProperty(j => j.CancelRequested, true).SetProperty(j => j.FinishedAt, now), cancellationToken);
         if (dequeued > 0)
         {
-            await dispatcher.RemoveAsync(id, cancellationToken);
+            try
+            {
+                await dispatcher.RemoveAsync(id, cancellationToken);
+            }
+            catch (Quartz.SchedulerException e)
+            {
+                // The job is cancelled in its record; a firing that Quartz still makes finds it so and does nothing.
+                logger.LogWarning(e, "Job {JobId} is cancelled, but its Quartz trigger could not be removed now", id);
+            }
+
             db.JobLog.Add(new JobLogEntry { JobId = id, Attempt = found.Job.Attempts, At = now, Message = $"Cancelled by {await NameAsync(cancellationToken)} before it started." });
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -190,7 +217,7 @@ internal sealed class JobService(
         await db.SaveChangesAsync(cancellationToken);
         // Read before dispatching: the answer is the job as the retry left it (queued), not whatever a worker made of it since.
         var queued = await db.Jobs.AsNoTracking().Include(j => j.Inputs).FirstAsync(j => j.Id == id, cancellationToken);
-        await dispatcher.DispatchAsync(id, TimeSpan.Zero, cancellationToken);
+        await DispatchAsync(id, cancellationToken);
         return queued;
     }
 
