@@ -9,15 +9,6 @@ namespace Idrp.Server.Tests;
 /// <summary>Many small files in one request (POST /measurements/{id}/files), end to end over HTTP.</summary>
 public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
-    private async Task<(ApiClient User, Guid Measurement)> MeasurementAsync(string name)
-    {
-        var admin = await server.AdminAsync();
-        var user = await admin.CreateUserAsync(name);
-        var proposal = (await user.CreateProposalAsync()).Id();
-        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
-        return (user, measurement);
-    }
-
     private static MultipartFormDataContent Batch(params (string Path, byte[] Data, byte[]? Digest)[] files)
     {
         var content = new MultipartFormDataContent();
@@ -43,7 +34,7 @@ public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServ
     [Fact]
     public async Task A_batch_stores_every_file_complete_and_verified_with_its_folder_and_metadata()
     {
-        var (user, measurement) = await MeasurementAsync("Bea");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Bea");
         var image = await File.ReadAllBytesAsync(SharedData.File("sem/Nanowires/L6_0a6f18702a4a32677c74ed390f3af7af.jpg"));
         var small = Enumerable.Range(0, 40).Select(i => ($"run 1/frame_{i:000}.dat", Tus.RandomBytes(1000 + i, seed: 100 + i), (byte[]?)null)).ToList();
         var items = await SendAsync(user, measurement, Batch([("nanowires.jpg", image, null), .. small, ("empty.txt", [], null)]));
@@ -72,7 +63,7 @@ public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServ
     [Fact]
     public async Task Sending_a_batch_again_skips_what_is_stored_and_refuses_changed_files_only()
     {
-        var (user, measurement) = await MeasurementAsync("Cal");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Cal");
         var a = Tus.RandomBytes(5000, seed: 1);
         var b = Tus.RandomBytes(5000, seed: 2);
         var first = await SendAsync(user, measurement, Batch(("a.bin", a, null), ("b.bin", b, null)));
@@ -89,7 +80,7 @@ public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServ
     [Fact]
     public async Task Wrong_digests_hostile_names_duplicates_and_oversized_files_are_refused_one_by_one()
     {
-        var (user, measurement) = await MeasurementAsync("Dora");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Dora");
         var good = Tus.RandomBytes(3000, seed: 4);
         var items = await SendAsync(user, measurement, Batch(
             ("../../etc/passwd", good, null),
@@ -118,7 +109,7 @@ public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServ
     [Fact]
     public async Task A_batch_completes_assets_registered_before_and_refuses_bytes_that_differ_from_their_checksum()
     {
-        var (user, measurement) = await MeasurementAsync("Emil");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Emil");
         var data = Tus.RandomBytes(2000, seed: 7);
         var registered = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = "scan.sxm", dataSize = data.Length, dataChecksum = Tus.Sha256(data) }))
             .ReadJsonAsync(HttpStatusCode.Created)).Id();
@@ -138,7 +129,7 @@ public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServ
     [Fact]
     public async Task Outsiders_read_only_tokens_and_bodies_that_are_not_batches_are_refused_and_nothing_is_stored()
     {
-        var (user, measurement) = await MeasurementAsync("Fritz");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Fritz");
         var admin = await server.AdminAsync();
         var outsider = await admin.CreateUserAsync("Gerd");
         var data = Tus.RandomBytes(100, seed: 9);
@@ -156,7 +147,7 @@ public sealed class BatchUploadTests(IdrpServer server) : IClassFixture<IdrpServ
     [Fact]
     public async Task A_batch_that_breaks_off_records_nothing_and_leaves_no_staged_bytes()
     {
-        var (user, measurement) = await MeasurementAsync("Ida");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Ida");
         var whole = Batch(("one.bin", Tus.RandomBytes(50_000, seed: 10), null), ("two.bin", Tus.RandomBytes(50_000, seed: 11), null));
         var body = await whole.ReadAsByteArrayAsync();
         var dying = new DyingContent(body, body.Length - 20_000);

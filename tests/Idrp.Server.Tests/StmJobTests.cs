@@ -18,7 +18,7 @@ public sealed class StmJobTests(IdrpServer server) : IClassFixture<IdrpServer>
     [Fact]
     public async Task A_fast_movie_becomes_mp4_png_frames_and_gwyddion_files_derived_from_it()
     {
-        var (user, measurement) = await MeasurementAsync("Movie Maker");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Movie Maker");
         var movieId = await user.UploadFileAsync(measurement, "FS_synthetic.h5", await File.ReadAllBytesAsync(s_movie, TestContext.Current.CancellationToken));
         await user.UploadFileAsync(measurement, "notes.txt", "not a movie"u8.ToArray());
 
@@ -70,7 +70,7 @@ public sealed class StmJobTests(IdrpServer server) : IClassFixture<IdrpServer>
     [Fact]
     public async Task A_running_movie_job_can_be_cancelled_and_leaves_no_outputs()
     {
-        var (user, measurement) = await MeasurementAsync("Movie Canceller");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Movie Canceller");
         await user.UploadFileAsync(measurement, "FS_synthetic.h5", await File.ReadAllBytesAsync(s_movie, TestContext.Current.CancellationToken));
 
         // the notebook's corrections and 50 frames as large PNGs: long enough to be cancelled while it runs
@@ -86,7 +86,7 @@ public sealed class StmJobTests(IdrpServer server) : IClassFixture<IdrpServer>
     [Fact]
     public async Task Bad_movie_parameters_are_refused_at_submission()
     {
-        var (user, measurement) = await MeasurementAsync("Movie Typo");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Movie Typo");
         var problem = await (await user.PostAsync("/api/v1/jobs", new { type = "stm.movie", measurementId = measurement, parameters = new { channels = "sideways", scale = 99 } }))
             .ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
         var errors = problem["errors"]!.AsObject().Select(e => e.Key).ToList();
@@ -97,7 +97,7 @@ public sealed class StmJobTests(IdrpServer server) : IClassFixture<IdrpServer>
     [Fact]
     public async Task Matrix_images_become_gwyddion_and_png_files_derived_from_data_and_parameter_file()
     {
-        var (user, measurement) = await MeasurementAsync("Matrix Exporter");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Matrix Exporter");
         var dataId = await user.UploadFileAsync(measurement, "2014Mar01-093225--7_100.Z_mtrx", await File.ReadAllBytesAsync(SharedData.File("stm/pyMTRX/2014Mar01-093225--7_100.Z_mtrx"), TestContext.Current.CancellationToken));
         var parametersId = await user.UploadFileAsync(measurement, "2014Mar01-093225_0001.mtrx", await File.ReadAllBytesAsync(SharedData.File("stm/pyMTRX/2014Mar01-093225_0001.mtrx"), TestContext.Current.CancellationToken));
 
@@ -122,14 +122,6 @@ public sealed class StmJobTests(IdrpServer server) : IClassFixture<IdrpServer>
         var expected = FastExport.MatrixFields(SharedData.File("stm/pyMTRX/2014Mar01-093225--7_100.Z_mtrx"),
             Idrp.Analysis.Stm.Matrix.MatrixParameterFile.Read(SharedData.File("stm/pyMTRX/2014Mar01-093225_0001.mtrx")));
         Assert.Equal(expected[0].Values, fields["/0/data"].Data);
-    }
-
-    private async Task<(ApiClient User, Guid Measurement)> MeasurementAsync(string name)
-    {
-        var user = await (await server.AdminAsync()).CreateUserAsync(name);
-        var proposal = (await user.CreateProposalAsync()).Id();
-        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
-        return (user, measurement);
     }
 
     private static Task<byte[]> DownloadAsync(ApiClient user, JsonNode output) =>

@@ -25,7 +25,7 @@ public sealed class StmLogbookIngestTests(IdrpServer server) : IClassFixture<Idr
     [Fact]
     public async Task A_logbook_creates_and_links_the_sample_named_in_its_last_entry_with_its_preparation()
     {
-        var (user, proposal, measurement) = await MeasurementAsync("Logbook Lina");
+        var (user, proposal, measurement) = await server.NewMeasurementAsync("Logbook Lina");
         var assetId = await user.UploadFileAsync(measurement, "stm-logbook.txt", Encoding.UTF8.GetBytes(Logbook));
 
         var asset = await (await user.GetAsync($"/api/v1/data-assets/{assetId}")).ReadJsonAsync(HttpStatusCode.OK);
@@ -57,7 +57,7 @@ public sealed class StmLogbookIngestTests(IdrpServer server) : IClassFixture<Idr
     [Fact]
     public async Task A_measurement_with_a_sample_gets_the_entries_that_name_it()
     {
-        var (user, proposal, measurement) = await MeasurementAsync("Logbook Leo");
+        var (user, proposal, measurement) = await server.NewMeasurementAsync("Logbook Leo");
         var sample = await (await user.PostAsync("/api/v1/samples", new { proposalId = proposal, name = "Au(111) single crystal A7", preparation = "polished 2023" }))
             .ReadJsonAsync(HttpStatusCode.Created);
         var current = await user.GetAsync($"/api/v1/measurements/{measurement}");
@@ -74,7 +74,7 @@ public sealed class StmLogbookIngestTests(IdrpServer server) : IClassFixture<Idr
     [Fact]
     public async Task A_malformed_logbook_is_stored_unchanged_with_a_note_naming_the_line()
     {
-        var (user, _, measurement) = await MeasurementAsync("Logbook Lars");
+        var (user, _, measurement) = await server.NewMeasurementAsync("Logbook Lars");
         var text = "date: 2024-03-14\nsample: A7\nstep: anneal; temperature = 7,5 K\n";
         var bytes = Encoding.UTF8.GetBytes(text);
         var assetId = await user.UploadFileAsync(measurement, "logbook.txt", bytes);
@@ -88,11 +88,4 @@ public sealed class StmLogbookIngestTests(IdrpServer server) : IClassFixture<Idr
         Assert.Null(record["sampleId"]);
     }
 
-    private async Task<(ApiClient User, Guid Proposal, Guid Measurement)> MeasurementAsync(string name)
-    {
-        var user = await (await server.AdminAsync()).CreateUserAsync(name);
-        var proposal = (await user.CreateProposalAsync()).Id();
-        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
-        return (user, proposal, measurement);
-    }
 }

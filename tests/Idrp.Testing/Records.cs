@@ -20,6 +20,15 @@ public static class Records
             facilityIds,
         })).ReadJsonAsync(HttpStatusCode.Created);
 
+    /// <summary>A new user with a proposal of their own and one measurement in it: where most server tests start.</summary>
+    public static async Task<(ApiClient User, Guid Proposal, Guid Measurement)> NewMeasurementAsync(this IdrpServer server, string userName)
+    {
+        var user = await (await server.AdminAsync()).CreateUserAsync(userName);
+        var proposal = (await user.CreateProposalAsync()).Id();
+        var measurement = (await user.CreateMeasurementAsync((await user.CreateExperimentAsync(proposal)).Id())).Id();
+        return (user, proposal, measurement);
+    }
+
     public static async Task<JsonNode> CreateExperimentAsync(this ApiClient client, Guid proposalId) =>
         await (await client.PostAsync("/api/v1/experiments", new { proposalId, name = "Beamtime 1" })).ReadJsonAsync(HttpStatusCode.Created);
 
