@@ -215,13 +215,19 @@ public static class FastExport
     public static byte[] FieldPng(GwyField field)
     {
         ArgumentNullException.ThrowIfNull(field);
-        var values = field.Values.Select(v => (float)v).ToArray();
-        var scale = Math.Max(1, 512 / Math.Max(field.Columns, field.Rows));
-        var options = new RenderOptions(ColorMap.Gwyddion, ContrastLimits.Keep(values, 0.99), scale, field.XReal * 1e9 / field.Columns);
-        var w = FrameRenderer.OutputWidth(field.Columns, options);
-        var h = FrameRenderer.OutputHeight(field.Rows, options);
+        return ImagePng(field.Values, field.Columns, field.Rows, field.XReal);
+    }
+
+    /// <summary>Row-major values of a <paramref name="widthMetres"/> wide image as PNG, drawn as <see cref="FieldPng"/> draws.</summary>
+    public static byte[] ImagePng(IEnumerable<double> rowMajorValues, int columns, int rows, double widthMetres)
+    {
+        var values = rowMajorValues.Select(v => (float)v).ToArray();
+        var scale = Math.Max(1, 512 / Math.Max(columns, rows));
+        var options = new RenderOptions(ColorMap.Gwyddion, ContrastLimits.Keep(values, 0.99), scale, widthMetres * 1e9 / columns);
+        var w = FrameRenderer.OutputWidth(columns, options);
+        var h = FrameRenderer.OutputHeight(rows, options);
         var rgb = new byte[w * h * 3];
-        FrameRenderer.Render(values, field.Columns, field.Rows, options, rgb);
+        FrameRenderer.Render(values, columns, rows, options, rgb);
         using var png = new MemoryStream();
         PngWriter.Write(png, rgb, w, h);
         return png.ToArray();

@@ -265,15 +265,7 @@ internal static class StmCommands
                 var images = MatrixFile.ReadImages(path, parameterFile);
                 foreach (var image in images)
                 {
-                    var values = image.Values.Select(v => (float)v).ToArray();
-                    var scale = Math.Max(1, 512 / Math.Max(image.Columns, image.Rows));
-                    var options = new RenderOptions(ColorMap.Gwyddion, ContrastLimits.Keep(values, 0.99), scale, image.WidthMetres * 1e9 / image.Columns);
-                    var w = FrameRenderer.OutputWidth(image.Columns, options);
-                    var h = FrameRenderer.OutputHeight(image.Rows, options);
-                    var rgb = new byte[w * h * 3];
-                    FrameRenderer.Render(values, image.Columns, image.Rows, options, rgb);
-                    using var png = File.Create(Path.Combine(folder, $"{stem}_{image.Direction}.png"));
-                    PngWriter.Write(png, rgb, w, h);
+                    File.WriteAllBytes(Path.Combine(folder, $"{stem}_{image.Direction}.png"), FastExport.ImagePng(image.Values, image.Columns, image.Rows, image.WidthMetres));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{image.Direction}: {image.Columns} x {image.Rows}, {image.WidthMetres * 1e9:G4} x {image.HeightMetres * 1e9:G4} nm, {image.Unit} from {image.Values.Where(double.IsFinite).Min():G4} to {image.Values.Where(double.IsFinite).Max():G4}"));
                 }
