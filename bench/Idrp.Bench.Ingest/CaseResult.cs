@@ -6,7 +6,7 @@ namespace Idrp.Bench.Ingest;
 /// <summary>The figures of one case, and the report's table.</summary>
 internal sealed record CaseResult(
     CaseSpec Spec, double CpSeconds, double CpSyncSeconds, double IngestSeconds, long CliPeakRss, double CliCpuSeconds,
-    long ServerPeakRss, long ServerBaselineRss, double ServerCpuSeconds, DownloadResult? Download, long SqliteBytes)
+    long ServerPeakRss, long ServerBaselineRss, double ServerCpuSeconds, double ServerJitSeconds, DownloadResult? Download, long SqliteBytes)
 {
     private static double MB(long bytes) => bytes / 1e6;
 
@@ -24,7 +24,7 @@ internal sealed record CaseResult(
             + $".NET {Environment.Version}; load average {loadBefore} before, {loadAfter} after; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
         text.AppendLine(inv, $"CLI options: --parallel {options.Parallel?.ToString(inv) ?? "default"}, --chunk-size {options.ChunkMiB?.ToString(inv) ?? "default"} MiB.");
         text.AppendLine();
-        text.AppendLine("| Case | cp s | cp MB/s | cp + fsync s | idrp ingest s | MB/s | files/s | vs cp | vs cp + fsync | server peak RSS (before) | CLI peak RSS | CPU s server / CLI |");
+        text.AppendLine("| Case | cp s | cp MB/s | cp + fsync s | idrp ingest s | MB/s | files/s | vs cp | vs cp + fsync | server peak RSS (before) | CLI peak RSS | CPU s server (JIT) / CLI |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
@@ -32,7 +32,7 @@ internal sealed record CaseResult(
             text.AppendLine(inv,
                 $"| {r.Spec.Label} | {r.CpSeconds:0.00} | {MB(bytes) / r.CpSeconds:0} | {r.CpSyncSeconds:0.00} | {r.IngestSeconds:0.00} | {MB(bytes) / r.IngestSeconds:0} | {r.Spec.Files / r.IngestSeconds:0} "
                 + $"| {100 * r.CpSeconds / r.IngestSeconds:0} % | {100 * r.CpSyncSeconds / r.IngestSeconds:0} % | {MiB(r.ServerPeakRss):0} MiB ({MiB(r.ServerBaselineRss):0}) | {MiB(r.CliPeakRss):0} MiB "
-                + $"| {r.ServerCpuSeconds:0.0} / {r.CliCpuSeconds:0.0} |");
+                + $"| {r.ServerCpuSeconds:0.0} ({r.ServerJitSeconds:0.0}) / {r.CliCpuSeconds:0.0} |");
         }
 
         foreach (var r in rows.Where(r => r.Download is not null))

@@ -11,12 +11,16 @@ namespace Idrp.Bench.Ingest;
 
 /// <summary>
 /// One case: writes the files, copies them with <c>cp</c> (then fsyncs the copies, timed apart), starts a fresh
-/// server, ingests them with <c>idrp ingest</c> under <c>/usr/bin/time -v</c> while sampling the server's memory,
-/// checks every asset is complete with the right checksum and, for one big file, downloads it back.
+/// server, warms it up with an untimed ingest of other files, ingests the case's files with <c>idrp ingest</c> under
+/// <c>/usr/bin/time -v</c> while sampling the server's memory, checks every asset is complete with the right checksum
+/// and, for one big file, downloads it back.
 /// </summary>
 internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
 {
     private const string AdminPassword = "bench-admin-password-1234";
+
+    /// <summary>How many small files the untimed warm-up ingests before the measured one.</summary>
+    private const int WarmUpFiles = 2_000;
 
     public async Task<CaseResult> RunAsync(CancellationToken ct)
     {
@@ -27,7 +31,10 @@ internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
         try
         {
             Console.WriteLine($"== {spec.Label}: writing the files");
-            var expected = await WriteFilesAsync(source, ct);
+            var expected = await WriteFilesAsync(source, spec.Files, spec.BytesPerFile, ct);
+            var warmUp = Path.Combine(root, "warm-up");
+            await WriteFilesAsync(Path.Combine(warmUp, "small"), WarmUpFiles, 100_000, ct);
+            await WriteFilesAsync(Path.Combine(warmUp, "big"), 1, 64L << 20, ct);
             // Flush the source files now, so that their write-back does not land in a measured phase.
             await RunAsync("sync", ["-f", source], ct);
 
@@ -38,7 +45,9 @@ internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
             var syncClock = Stopwatch.StartNew();
             await RunAsync("sh", ["-c", "find \"$0\" -type f -print0 | xargs -0 sync", copy], ct);
             var cpSyncSeconds = cpSeconds + syncClock.Elapsed.TotalSeconds;
-            DeleteIfThere(copy);
+            // The copy stays until the case ends: on ext4 without a journal (this machine's disk), creating a file
+            // right after thousands were deleted costs a scan past their "recently deleted" inodes, which would
+            // charge cp's clean-up to the ingest.
 
             Console.WriteLine("== idrp ingest");
             var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -49,9 +58,16 @@ internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
             var token = http.DefaultRequestHeaders.Authorization!.Parameter!;
             await RunCliAsync(home, ["login", "--server", server.BaseAddress.ToString(), "--token", token], ct);
 
+            // A server in service has run its code paths many times; a fresh one spends the first seconds compiling
+            // them (tiered JIT). One untimed ingest of both kinds of file, into another measurement, warms it up.
+            Console.WriteLine($"== warm-up: {WarmUpFiles} files of 100 kB and one of 64 MiB (untimed)");
+            await RunCliAsync(home, ["ingest", warmUp, "--proposal", proposal.ToString(), "--experiment", "bench", "--measurement", "warm-up", "--json"], ct);
+
+            Console.WriteLine("== timed ingest");
             ProcessMemory.ResetPeak(server.Pid);
             var serverCpuBefore = server.CpuTime;
-            using var sampler = new RssSampler(server.Pid);
+            var serverJitBefore = server.JitCpuTime;
+            using var sampler = new RssSampler(server.Pid, () => _ = server.JitCpuTime);
             List<string> ingestArgs = ["ingest", source, "--proposal", proposal.ToString(), "--experiment", "bench", "--measurement", spec.Name, "--json"];
             if (options.Parallel is { } parallel)
             {
@@ -67,6 +83,7 @@ internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
             var ingest = await RunCliAsync(home, ingestArgs, ct);
             var ingestSeconds = ingestClock.Elapsed.TotalSeconds;
             var serverCpu = (server.CpuTime - serverCpuBefore).TotalSeconds;
+            var serverJit = (server.JitCpuTime - serverJitBefore).TotalSeconds;
             var serverPeak = ProcessMemory.Peak(server.Pid);
             var serverSamples = sampler.Stop();
 
@@ -100,7 +117,7 @@ internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
             }
 
             return new CaseResult(
-                spec, cpSeconds, cpSyncSeconds, ingestSeconds, ingest.PeakRss, ingest.CpuSeconds, serverPeak, serverSamples.Baseline, serverCpu,
+                spec, cpSeconds, cpSyncSeconds, ingestSeconds, ingest.PeakRss, ingest.CpuSeconds, serverPeak, serverSamples.Baseline, serverCpu, serverJit,
                 download, server.SqliteBytes());
         }
         finally
@@ -110,24 +127,24 @@ internal sealed class IngestCase(IngestBenchOptions options, CaseSpec spec)
     }
 
     /// <summary>Writes the case's files (random bytes, so nothing compresses) and returns their SHA-256 by relative path.</summary>
-    private async Task<Dictionary<string, string>> WriteFilesAsync(string folder, CancellationToken ct)
+    private static async Task<Dictionary<string, string>> WriteFilesAsync(string folder, int files, long bytesPerFile, CancellationToken ct)
     {
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
-        var block = new byte[Math.Min(spec.BytesPerFile, 64L << 20)];
-        new Random(4).NextBytes(block);
-        for (var i = 0; i < spec.Files; i++)
+        var block = new byte[Math.Min(bytesPerFile, 64L << 20)];
+        new Random(4 + files).NextBytes(block);
+        for (var i = 0; i < files; i++)
         {
-            var relative = spec.Files == 1 ? "big.raw" : $"run{i / 1000:00}/frame_{i:00000}.raw";
+            var relative = files == 1 ? "big.raw" : $"run{i / 1000:00}/frame_{i:00000}.raw";
             var path = Path.Combine(folder, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
             {
-                for (long written = 0, n = 0; written < spec.BytesPerFile; n++)
+                for (long written = 0, n = 0; written < bytesPerFile; n++)
                 {
                     // A different first 8 bytes per block and per file: no two blocks or files are the same.
                     BitConverter.TryWriteBytes(block, (i * 1_000_003L) + n);
-                    var length = (int)Math.Min(block.Length, spec.BytesPerFile - written);
+                    var length = (int)Math.Min(block.Length, bytesPerFile - written);
                     sha.AppendData(block, 0, length);
                     await file.WriteAsync(block.AsMemory(0, length), ct);
                     written += length;
@@ -281,13 +298,16 @@ internal static class ProcessMemory
     }
 }
 
-/// <summary>Samples a process's resident memory every 200 ms: the size when sampling started is the baseline.</summary>
+/// <summary>
+/// Samples a process's resident memory every 200 ms (and runs <c>onTick</c>, if given, as often): the size when
+/// sampling started is the baseline.
+/// </summary>
 internal sealed class RssSampler : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task<List<long>> _sampling;
 
-    public RssSampler(int pid)
+    public RssSampler(int pid, Action? onTick = null)
     {
         var baseline = ProcessMemory.Current(pid);
         var stop = _stop.Token;
@@ -300,6 +320,7 @@ internal sealed class RssSampler : IDisposable
                 while (await timer.WaitForNextTickAsync(stop))
                 {
                     samples.Add(ProcessMemory.Current(pid));
+                    onTick?.Invoke();
                 }
             }
             catch (OperationCanceledException)
