@@ -12,6 +12,7 @@ using Idrp.Analysis.Kmap.Synthetic;
 // exports, and reports accuracy against the ground truth and peak RSS per stage.
 //
 // dotnet run -c Release --project bench/Idrp.Bench.Kmap -- [--cache DIR] [--nx 30 --ny 30 --angles 21] [--threads N]
+//   [--profile-only: floor and the one-thread profile] [--convert-only: floor and both conversions, no profile, fits, maps or X-SOCS]
 var options = Args.Parse(args);
 var culture = CultureInfo.InvariantCulture;
 var cache = options.Cache;
