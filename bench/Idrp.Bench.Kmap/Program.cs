@@ -58,7 +58,8 @@ foreach (var threads in new[] { 1, options.Threads }.Distinct())
 
 chunks.Clear();
 chunks.TrimExcess();
-GC.Collect();
+// Aggressive: give the raw chunks' memory back to the OS, so that the stages' peak RSS below is their own.
+GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
 // Warm-up (untimed): JIT and tiering of the hot loops on the first row of points, with and without the filter.
 var firstRow = new SampleBox(double.MinValue, double.MaxValue, dataset.SampleY[0] - 0.05, dataset.SampleY[0] + 0.05);
