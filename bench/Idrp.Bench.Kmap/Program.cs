@@ -12,6 +12,7 @@ using Idrp.Analysis.Kmap.Synthetic;
 // exports, and reports accuracy against the ground truth and peak RSS per stage.
 //
 // dotnet run -c Release --project bench/Idrp.Bench.Kmap -- [--cache DIR] [--nx 30 --ny 30 --angles 21] [--threads N]
+//   [--profile-only: floor and the one-thread profile] [--convert-only: floor and both conversions, no profile, fits, maps or X-SOCS]
 var options = Args.Parse(args);
 var culture = CultureInfo.InvariantCulture;
 var cache = options.Cache;
@@ -57,7 +58,8 @@ foreach (var threads in new[] { 1, options.Threads }.Distinct())
 
 chunks.Clear();
 chunks.TrimExcess();
-GC.Collect();
+// Aggressive: give the raw chunks' memory back to the OS, so that the stages' peak RSS below is their own.
+GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
 // Warm-up (untimed): JIT and tiering of the hot loops on the first row of points, with and without the filter.
 var firstRow = new SampleBox(double.MinValue, double.MaxValue, dataset.SampleY[0] - 0.05, dataset.SampleY[0] + 0.05);
@@ -70,6 +72,7 @@ foreach (var median in new[] { false, true })
 
 // Profile of the unfiltered per-frame path on one thread, A/B interleaved so that both see the same machine load:
 // read the frame then bin it (materialised) against binning straight from the inflated chunks (fused).
+if (!options.ConvertOnly)
 {
     var profileGrid = QSpaceConverter.GridFor(dataset, new QSpaceOptions());
     var table = new int[dataset.FrameShape.Rows * dataset.FrameShape.Columns];
@@ -152,7 +155,7 @@ KmapMaps? idrpMedianGaussian = null;
 var grid = last!.Layout.Grid;
 Console.WriteLine(string.Create(culture, $"grid {grid.Shape} bins, step {grid.Step.X:E3} {grid.Step.Y:E3} {grid.Step.Z:E3} 1/A"));
 
-foreach (var (median, method) in new[] { (false, FitMethod.Gaussian), (true, FitMethod.Gaussian), (true, FitMethod.CentreOfMass) })
+foreach (var (median, method) in options.ConvertOnly ? [] : new[] { (false, FitMethod.Gaussian), (true, FitMethod.Gaussian), (true, FitMethod.CentreOfMass) })
 {
     var path = Path.Combine(cache, median ? "qspace-median.h5" : "qspace.h5");
     Rss.ResetPeak();
@@ -193,7 +196,7 @@ foreach (var (median, method) in new[] { (false, FitMethod.Gaussian), (true, Fit
     }
 }
 
-if (options.Xsocs is { } xsocsSource)
+if (options.Xsocs is { } xsocsSource && !options.ConvertOnly)
 {
     rows.AddRange(XsocsRun.Run(options.Python, xsocsSource, master, Path.Combine(cache, "xsocs"), grid.Shape, options.Threads, truth, idrpMedianGaussian!));
 }
@@ -237,7 +240,7 @@ static (double Strain, double TiltX, double TiltY, int Failed) Accuracy(KmapMaps
     return (Math.Sqrt(s / n), Math.Sqrt(x / n), Math.Sqrt(y / n), failed);
 }
 
-internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Threads, string? Xsocs, string Python, bool ProfileOnly)
+internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Threads, string? Xsocs, string Python, bool ProfileOnly, bool ConvertOnly)
 {
     public static Args Parse(string[] args)
     {
@@ -246,7 +249,8 @@ internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Thread
         var python = "/usr/bin/python3";
         int nx = 30, ny = 30, angles = 21, threads = Environment.ProcessorCount;
         var profileOnly = args.Contains("--profile-only");
-        args = args.Where(a => a != "--profile-only").ToArray();
+        var convertOnly = args.Contains("--convert-only");
+        args = args.Where(a => a is not "--profile-only" and not "--convert-only").ToArray();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var v = args[i + 1];
@@ -264,7 +268,7 @@ internal sealed record Args(string Cache, int Nx, int Ny, int Angles, int Thread
         }
 
         Directory.CreateDirectory(cache);
-        return new Args(cache, nx, ny, angles, threads, xsocs, python, profileOnly);
+        return new Args(cache, nx, ny, angles, threads, xsocs, python, profileOnly, convertOnly);
     }
 }
 

@@ -18,7 +18,8 @@ public sealed class PipelineTests(SmallSetFixture set) : IClassFixture<SmallSetF
         QSpaceConverter.Convert(set.Dataset, options, memory, cancellationToken: TestContext.Current.CancellationToken);
         using (var writer = new QSpaceH5Writer(dir.File("qspace.h5")))
         {
-            QSpaceConverter.Convert(set.Dataset, options with { MaxDegreeOfParallelism = 1 }, writer, cancellationToken: TestContext.Current.CancellationToken);
+            QSpaceConverter.Convert(set.Dataset, options with { MaxDegreeOfParallelism = 2 }, writer, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.True(writer.WritesChunksDirectly);
         }
 
         using var file = QSpaceH5File.Open(dir.File("qspace.h5"));
@@ -39,6 +40,32 @@ public sealed class PipelineTests(SmallSetFixture set) : IClassFixture<SmallSetF
     }
 
     [Fact]
+    public void Single_point_qspace_file_goes_through_purehdf_and_round_trips()
+    {
+        using var dir = new TempDirectory();
+        var k = 5;
+        var x = set.Dataset.SampleX[k];
+        var y = set.Dataset.SampleY[k];
+        var options = new QSpaceOptions { SampleRoi = new SampleBox(x - 1e-3, x + 1e-3, y - 1e-3, y + 1e-3) };
+        var memory = new InMemoryQSpace();
+        QSpaceConverter.Convert(set.Dataset, options, memory, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Single(memory.Layout.PointIndices);
+        using (var writer = new QSpaceH5Writer(dir.File("qspace.h5")))
+        {
+            QSpaceConverter.Convert(set.Dataset, options, writer, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.False(writer.WritesChunksDirectly);
+        }
+
+        using var file = QSpaceH5File.Open(dir.File("qspace.h5"));
+        var a = new float[file.Layout.Grid.BinCount];
+        var b = new float[a.Length];
+        memory.ReadCube(0, a);
+        file.ReadCube(0, b);
+        Assert.Equal(a, b);
+        Assert.Contains(a, v => v > 0);
+    }
+
+    [Fact]
     public void Compressed_qspace_file_is_read_through_purehdf_with_the_same_cubes()
     {
         using var dir = new TempDirectory();
@@ -48,6 +75,7 @@ public sealed class PipelineTests(SmallSetFixture set) : IClassFixture<SmallSetF
         using (var writer = new QSpaceH5Writer(dir.File("qspace.h5"), options.OutputCompressionLevel))
         {
             QSpaceConverter.Convert(set.Dataset, options, writer, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.False(writer.WritesChunksDirectly);
         }
 
         using var file = QSpaceH5File.Open(dir.File("qspace.h5"));

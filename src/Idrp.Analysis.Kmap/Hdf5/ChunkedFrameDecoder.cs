@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Compression;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -11,14 +9,16 @@ namespace Idrp.Analysis.Kmap.Hdf5;
 /// <summary>
 /// Decodes one frame (index along dim 0) of a chunked dataset from its <see cref="ChunkIndex"/>: one positioned read
 /// for all the frame's chunks when they are adjacent in the file (as every writer lays them out), inflate with
-/// System.IO.Compression (zlib-ng), unshuffle straight into the caller's frame. Buffers are rented once per decoder,
-/// so decoding allocates only the inflater's own state. Not thread-safe: one per worker.
+/// the runtime's zlib-ng through one reused native stream (<see cref="ChunkInflater"/>), unshuffle straight into the
+/// caller's frame. Buffers are allocated (pinned) once per decoder, so decoding allocates nothing per chunk. Not
+/// thread-safe: one per worker.
 /// </summary>
 internal sealed class ChunkedFrameDecoder : IDisposable
 {
     private readonly Dictionary<string, SafeFileHandle> _handles = new(StringComparer.Ordinal);
-    private byte[] _input = ArrayPool<byte>.Shared.Rent(1 << 20);
-    private byte[] _inflated = ArrayPool<byte>.Shared.Rent(1 << 16);
+    private readonly ChunkInflater _inflater = new();
+    private byte[] _input = Pinned(1 << 20);
+    private byte[] _inflated = Pinned(1 << 16);
 
     /// <summary>Decodes frame <paramref name="frame"/> into <paramref name="destination"/> (Dims[1] * Dims[2] elements of ElementSize bytes).</summary>
     /// <exception cref="InvalidDataException">A chunk is truncated or does not inflate to its declared size.</exception>
@@ -118,7 +118,15 @@ internal sealed class ChunkedFrameDecoder : IDisposable
             ReadOnlySpan<byte> plain;
             if (inflate)
             {
-                Inflate(_input, rawStart, location, _inflated.AsSpan(0, chunkBytes));
+                try
+                {
+                    _inflater.Inflate(_input, rawStart, location.Size, _inflated, chunkBytes);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new InvalidDataException($"Chunk at offset {location.Offset}: {ex.Message}", ex);
+                }
+
                 plain = _inflated.AsSpan(0, chunkBytes);
             }
             else
@@ -288,24 +296,6 @@ internal sealed class ChunkedFrameDecoder : IDisposable
         }
     }
 
-    private static void Inflate(byte[] input, int start, ChunkLocation location, Span<byte> output)
-    {
-        // ZLibStream needs a Stream: a MemoryStream over the decoder's buffer wraps the bytes without copying them.
-        using var source = new MemoryStream(input, start, location.Size, writable: false);
-        using var zlib = new ZLibStream(source, CompressionMode.Decompress);
-        var total = 0;
-        int n;
-        while (total < output.Length && (n = zlib.Read(output[total..])) > 0)
-        {
-            total += n;
-        }
-
-        if (total != output.Length)
-        {
-            throw new InvalidDataException($"Chunk at offset {location.Offset} inflates to {total} bytes, {output.Length} expected.");
-        }
-    }
-
     private SafeFileHandle Handle(string path)
     {
         if (!_handles.TryGetValue(path, out var handle))
@@ -332,12 +322,14 @@ internal sealed class ChunkedFrameDecoder : IDisposable
         }
     }
 
+    /// <summary>Pinned (pinned object heap): the native inflater is handed their addresses.</summary>
+    private static byte[] Pinned(int length) => GC.AllocateUninitializedArray<byte>(length, pinned: true);
+
     private static void Ensure(ref byte[] buffer, int length)
     {
         if (buffer.Length < length)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = ArrayPool<byte>.Shared.Rent(length);
+            buffer = Pinned(Math.Max(length, buffer.Length * 2));
         }
     }
 
@@ -349,8 +341,7 @@ internal sealed class ChunkedFrameDecoder : IDisposable
         }
 
         _handles.Clear();
-        ArrayPool<byte>.Shared.Return(_input);
-        ArrayPool<byte>.Shared.Return(_inflated);
+        _inflater.Dispose();
         _input = [];
         _inflated = [];
     }
