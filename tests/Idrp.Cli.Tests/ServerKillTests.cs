@@ -18,12 +18,13 @@ public sealed class ServerKillTests
 
         // Durable every 4 MiB, so that the killed server has a recorded offset to resume from; a 3 s lease, so that
         // the killed request's lease is over by the time the server is back.
-        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string>
+        await using var processes = await ServerProcesses.CreateAsync();
+        var server = await processes.StartAsync(settings: new Dictionary<string, string>
         {
             ["Storage:UploadSyncBytes"] = (4 << 20).ToString(CultureInfo.InvariantCulture),
             ["Storage:UploadLease"] = "00:00:03",
         });
-        using var admin = await server.AdminClientAsync();
+        var admin = (await server.AdminAsync()).Http;
         var proposalResponse = await admin.PostAsJsonAsync("api/v1/proposals", new { proposalNumber = "KILL-" + Guid.NewGuid().ToString("N")[..8], title = "Killed server" }, ct);
         var proposal = await proposalResponse.ReadJsonAsync(HttpStatusCode.Created);
 
@@ -39,7 +40,7 @@ public sealed class ServerKillTests
         var stdout = run.StandardOutput.ReadToEndAsync(ct);
         var stderr = run.StandardError.ReadToEndAsync(ct);
         var url = await ResumeTests.UploadUrlAsync(cli, run, ct);
-        var database = $"Data Source={Path.Combine(server.DataDirectory, "idrp.db")};Pooling=False";
+        var database = $"Data Source={processes.SqliteFile ?? throw new InvalidOperationException("The CLI tests run on SQLite.")};Pooling=False";
 
         // Kill it once it has recorded some durable bytes (every 4 MiB), and before the last.
         long recorded;
@@ -49,7 +50,7 @@ public sealed class ServerKillTests
             await Task.Delay(10, ct);
         }
 
-        await server.KillAsync();
+        server.Kill();
 
         // With the server dead: its records claim no byte the store does not have.
         using (var db = new SqliteConnection(database))
@@ -64,7 +65,7 @@ public sealed class ServerKillTests
             Assert.Equal("active", reader.GetString(3), ignoreCase: true);
             Assert.Equal("pending", reader.GetString(4), ignoreCase: true);
             Assert.True(reader.IsDBNull(5), "a pending asset has a blob");
-            var staged = new FileInfo(Path.Combine(server.DataDirectory, "blobs", staging));
+            var staged = new FileInfo(Path.Combine(processes.DataDirectory, "blobs", staging));
             Assert.True(staged.Exists && staged.Length >= offset, $"the upload claims {offset} bytes, the staging file has {(staged.Exists ? staged.Length : -1)}");
             Assert.Equal(SHA256.HashData(data.AsSpan(0, (int)offset)), SHA256.HashData(File.ReadAllBytes(staged.FullName).AsSpan(0, (int)offset)));
             Assert.False(await reader.ReadAsync(ct), "more than one upload");

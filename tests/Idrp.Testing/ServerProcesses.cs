@@ -6,7 +6,8 @@ namespace Idrp.Testing;
 
 /// <summary>
 /// Real server and worker processes (the built Idrp.Server.dll, started with dotnet) sharing one data folder, database
-/// and blob store, for tests that kill processes. On the PostgreSQL test run they form a cluster; on SQLite one process.
+/// and blob store, for tests that kill processes (kill -9) and start them again. On the PostgreSQL test run they form
+/// a cluster; on SQLite one process. The server tests and the CLI tests both use it.
 /// </summary>
 public sealed class ServerProcesses : IAsyncDisposable
 {
@@ -25,14 +26,20 @@ public sealed class ServerProcesses : IAsyncDisposable
     /// <summary>Whether separate worker processes can share the database (PostgreSQL), rather than one process doing all.</summary>
     public bool CanCluster => _database.Provider == "Postgres";
 
+    /// <summary>The SQLite database file the processes share, for tests that look beside the server; null on PostgreSQL.</summary>
+    public string? SqliteFile => _database.Provider == "Sqlite" ? Path.Combine(_dataDirectory, "idrp.db") : null;
+
     public static async Task<ServerProcesses> CreateAsync() => new()
     {
         _database = await TestDatabase.CreateAsync(),
         Storage = await TestStorage.CreateAsync(),
     };
 
-    /// <summary>Starts a process in a role ("all", "web", "worker") and waits until it answers /health/ready.</summary>
-    public async Task<ServerProcess> StartAsync(string role = "all")
+    /// <summary>
+    /// Starts a process in a role ("all", "web", "worker") and waits until it answers /health/ready;
+    /// <paramref name="settings"/> are extra configuration keys (Storage:UploadSyncBytes, …).
+    /// </summary>
+    public async Task<ServerProcess> StartAsync(string role = "all", IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -47,7 +54,7 @@ public sealed class ServerProcesses : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.ArgumentList.Add("--role");
         info.ArgumentList.Add(role);
-        var settings = new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["DataDirectory"] = _dataDirectory,
             ["Database__Provider"] = _database.Provider,
@@ -59,12 +66,18 @@ public sealed class ServerProcesses : IAsyncDisposable
             ["Jobs__ClusterCheckinMisfireThreshold"] = "00:00:02",
             ["Previews__ThumbnailsOnUpload"] = "false", // as in IdrpServer: tests see only the jobs they submit
         };
-        foreach (var (key, value) in Storage.Settings)
+        foreach (var (key, value) in Storage.Settings.Concat(settings?.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)) ?? []))
         {
-            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            configuration[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        foreach (var (key, value) in settings)
+        // Only this configuration: nothing from the environment the tests run in (IDRP_SERVER and IDRP_TOKEN are the CLI's).
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("IDRP_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in configuration)
         {
             info.Environment["IDRP_" + key] = value;
         }
@@ -72,9 +85,9 @@ public sealed class ServerProcesses : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         Directory.CreateDirectory(_dataDirectory);
-        var process = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}/"));
+        var process = new ServerProcess(info, new Uri($"http://127.0.0.1:{port}/"));
         _started.Add(process);
-        await process.WaitReadyAsync();
+        await process.StartAgainAsync();
         return process;
     }
 
@@ -119,24 +132,25 @@ public sealed class ServerProcesses : IAsyncDisposable
     }
 }
 
-/// <summary>One running server or worker process.</summary>
-public sealed class ServerProcess(Process process, Uri baseAddress) : IServerEndpoint
+/// <summary>One server or worker process: started, killed with SIGKILL, started again on the same port and data.</summary>
+public sealed class ServerProcess(ProcessStartInfo info, Uri baseAddress) : IServerEndpoint
 {
     private readonly System.Text.StringBuilder _output = new();
+    private Process? _process;
 
     public Uri BaseAddress { get; } = baseAddress;
 
-    public int ProcessId => process.Id;
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The process is not running.");
 
-    public bool HasExited => process.HasExited;
+    public bool HasExited => _process is null || _process.HasExited;
 
     /// <summary>kill -9: the process gets no chance to clean up.</summary>
     public void Kill()
     {
-        if (!process.HasExited)
+        if (_process is { HasExited: false })
         {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
         }
     }
 
@@ -151,8 +165,12 @@ public sealed class ServerProcess(Process process, Uri baseAddress) : IServerEnd
         return new ApiClient(NewHttpClient(), this, await client.CreateTokenAsync("admin tests"));
     }
 
-    internal async Task WaitReadyAsync()
+    /// <summary>Starts the process (again, after <see cref="Kill"/>) with the same port, settings and data, and waits until it is ready.</summary>
+    public async Task StartAgainAsync()
     {
+        Kill();
+        _process?.Dispose();
+        var process = _process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
@@ -179,6 +197,7 @@ public sealed class ServerProcess(Process process, Uri baseAddress) : IServerEnd
         throw new InvalidOperationException($"The server process did not become ready:\n{Output}");
     }
 
+    /// <summary>What the process printed, for failure messages.</summary>
     public string Output
     {
         get
