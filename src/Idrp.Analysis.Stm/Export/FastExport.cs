@@ -20,8 +20,9 @@ public sealed record FastRenderSetup(RenderOptions Options, int Width, int Heigh
 
 /// <summary>
 /// The exports of a processed FAST movie (MP4, PNG frames, Gwyddion fields) and of MATRIX images, shared by the CLI
-/// and the server's jobs. Frames are streamed batch by batch from <see cref="FastPipeline"/>: memory does not grow
-/// with the movie. Rendering runs in parallel over the frames of a batch.
+/// and the server's jobs. Frames are streamed group by group from <see cref="FastPipeline"/> and rendered into
+/// buffers of <see cref="FastPipeline.FramesPerCall"/> frames: memory does not grow with the movie. Rendering runs
+/// in parallel over the frames of a group.
 /// </summary>
 public static class FastExport
 {
@@ -73,8 +74,8 @@ public static class FastExport
         var evenHeight = height + (height & 1);
         var frameBytes = evenWidth * evenHeight * 3;
         using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * speed);
-        var rgb = ArrayPool<byte>.Shared.Rent(ImagesPerBatch * pipeline.FramesPerImage * frameBytes);
-        var copy = ArrayPool<float>.Shared.Rent(ImagesPerBatch * pipeline.FramesPerImage * pipeline.FrameSize);
+        var rgb = ArrayPool<byte>.Shared.Rent(pipeline.FramesPerCall * frameBytes);
+        var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * pipeline.FrameSize);
         try
         {
             if (evenWidth != width || evenHeight != height)
@@ -114,8 +115,8 @@ public static class FastExport
         ArgumentNullException.ThrowIfNull(onFrame);
         CheckRange(pipeline, first, count);
         var frameBytes = setup.Width * setup.Height * 3;
-        var rgb = ArrayPool<byte>.Shared.Rent(8 * pipeline.FramesPerImage * frameBytes);
-        var copy = ArrayPool<float>.Shared.Rent(8 * pipeline.FramesPerImage * pipeline.FrameSize);
+        var rgb = ArrayPool<byte>.Shared.Rent(pipeline.FramesPerCall * frameBytes);
+        var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * pipeline.FrameSize);
         try
         {
             var firstImage = first / pipeline.FramesPerImage;

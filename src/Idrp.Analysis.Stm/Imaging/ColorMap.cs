@@ -45,12 +45,14 @@ public sealed class ColorMap
         ArgumentOutOfRangeException.ThrowIfLessThan(rgb.Length, values.Length * 3, nameof(rgb));
         var scale = limits.High > limits.Low ? 255.0 / (limits.High - limits.Low) : 0;
         var low = limits.Low;
-        var table = _table.AsSpan();
+        var table = _table;
         for (var i = 0; i < values.Length; i++)
         {
             var level = (int)Math.Round((values[i] - low) * scale);
             level = level < 0 ? 0 : level > 255 ? 255 : level;
-            table.Slice(level * 3, 3).CopyTo(rgb.Slice(i * 3, 3));
+            rgb[3 * i] = table[3 * level];
+            rgb[3 * i + 1] = table[3 * level + 1];
+            rgb[3 * i + 2] = table[3 * level + 2];
         }
     }
 

@@ -39,11 +39,14 @@ public static class FrameRenderer
             }
             else
             {
-                for (var x = 0; x < width; x++)
+                for (int x = 0, o = 0; x < width; x++)
                 {
-                    for (var k = 0; k < scale; k++)
+                    byte r = rowRgb[3 * x], g = rowRgb[3 * x + 1], b = rowRgb[3 * x + 2];
+                    for (var k = 0; k < scale; k++, o += 3)
                     {
-                        rowRgb.Slice(x * 3, 3).CopyTo(target.Slice((x * scale + k) * 3, 3));
+                        target[o] = r;
+                        target[o + 1] = g;
+                        target[o + 2] = b;
                     }
                 }
             }
