@@ -92,10 +92,11 @@ static void Run(string path, bool warmUp)
         var pipeline = FastPipeline.Open(file, notebook);
         var setup = FastExport.Prepare(pipeline, rendering);
         FastExport.WritePngFrames(pipeline, setup, 0, 1, (_, _) => { });
-        var rgb = new byte[16 * pipeline.FramesPerImage * setup.Width * setup.Height * 3];
+        var rgb = new byte[pipeline.FramesPerCall * setup.Width * setup.Height * 3];
+        var copy = new float[pipeline.FramesPerCall * pipeline.FrameSize];
         pipeline.ForEachBatch(16, (_, batch) =>
         {
-            var copy = batch.ToArray();
+            batch.CopyTo(copy);
             var size = pipeline.FrameSize;
             var bytes = setup.Width * setup.Height * 3;
             Parallel.For(0, batch.Length / size, f => FrameRenderer.Render(copy.AsSpan(f * size, size), pipeline.Width, pipeline.Height, setup.Options, rgb.AsSpan(f * bytes, bytes)));
@@ -117,7 +118,7 @@ static void Run(string path, bool warmUp)
     var ffmpeg = ChildrenCpu() - childrenBefore;
     Report("whole pipeline to MP4", frames, wall, cpu, previous);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  ffmpeg (libx264 veryfast) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
+        $"  ffmpeg ({string.Join(' ', Mp4Writer.Encoder)}) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
 }
