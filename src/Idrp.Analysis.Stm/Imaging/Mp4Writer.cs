@@ -4,8 +4,18 @@ using System.Globalization;
 
 namespace Idrp.Analysis.Stm.Imaging;
 
+/// <summary>The pixel layout of the frames handed to <see cref="Mp4Writer"/>.</summary>
+public enum Mp4Input
+{
+    /// <summary>RGB24, 3 bytes per pixel (ffmpeg converts to YUV 4:2:0).</summary>
+    Rgb24,
+
+    /// <summary>Planar YUV 4:2:0 (I420, BT.601 limited range, as <see cref="FrameRenderer.RenderYuv420"/> writes), 1.5 bytes per pixel, encoded as is.</summary>
+    Yuv420,
+}
+
 /// <summary>
-/// Encodes RGB24 frames to H.264 MP4 with ffmpeg (Debian package <c>ffmpeg</c>), fed through its standard
+/// Encodes RGB24 or YUV 4:2:0 frames to H.264 MP4 with ffmpeg (Debian package <c>ffmpeg</c>), fed through its standard
 /// input: frames are never stored. Not thread safe: write frames from one thread, in order.
 /// </summary>
 /// <remarks>
@@ -25,12 +35,12 @@ public sealed class Mp4Writer : IDisposable
     private readonly int _frameBytes;
     private bool _completed;
 
-    private Mp4Writer(Process ffmpeg, int width, int height)
+    private Mp4Writer(Process ffmpeg, int width, int height, Mp4Input input)
     {
         _ffmpeg = ffmpeg;
         _input = ffmpeg.StandardInput.BaseStream;
         _errors = ffmpeg.StandardError.ReadToEndAsync();
-        _frameBytes = width * height * 3;
+        _frameBytes = FrameBytes(width, height, input);
         Width = width;
         Height = height;
     }
@@ -47,13 +57,17 @@ public sealed class Mp4Writer : IDisposable
     /// <summary>Time spent blocked on writing to ffmpeg, i.e. waiting for its encoder.</summary>
     public TimeSpan WriteTime { get; private set; }
 
+    /// <summary>Bytes of one frame of <paramref name="width"/> x <paramref name="height"/> (even) pixels in <paramref name="input"/>.</summary>
+    public static int FrameBytes(int width, int height, Mp4Input input) => input == Mp4Input.Yuv420 ? width * height * 3 / 2 : width * height * 3;
+
     /// <summary>Starts ffmpeg writing <paramref name="path"/>.</summary>
     /// <param name="width">Even width in pixels (H.264 with 4:2:0 chroma needs even sizes).</param>
     /// <param name="height">Even height in pixels.</param>
     /// <param name="framesPerSecond">Playback rate.</param>
     /// <param name="ffmpegPath">The ffmpeg executable; default <c>ffmpeg</c> on PATH.</param>
+    /// <param name="input">The layout of the frames <see cref="WriteFrame"/> receives.</param>
     /// <exception cref="FileNotFoundException">ffmpeg is not installed (Debian: <c>apt-get install ffmpeg</c>).</exception>
-    public static Mp4Writer Start(string path, int width, int height, double framesPerSecond, string ffmpegPath = "ffmpeg")
+    public static Mp4Writer Start(string path, int width, int height, double framesPerSecond, string ffmpegPath = "ffmpeg", Mp4Input input = Mp4Input.Rgb24)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (width % 2 != 0 || height % 2 != 0)
@@ -72,7 +86,7 @@ public sealed class Mp4Writer : IDisposable
         foreach (var argument in (string[])
         [
             "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-f", "rawvideo", "-pix_fmt", input == Mp4Input.Yuv420 ? "yuv420p" : "rgb24",
             "-s", string.Create(CultureInfo.InvariantCulture, $"{width}x{height}"),
             "-r", framesPerSecond.ToString("R", CultureInfo.InvariantCulture),
             "-i", "-",
@@ -86,7 +100,7 @@ public sealed class Mp4Writer : IDisposable
         try
         {
             var process = Process.Start(info) ?? throw new InvalidOperationException("ffmpeg did not start.");
-            return new Mp4Writer(process, width, height);
+            return new Mp4Writer(process, width, height, input);
         }
         catch (Win32Exception e)
         {
@@ -94,15 +108,15 @@ public sealed class Mp4Writer : IDisposable
         }
     }
 
-    /// <summary>Writes one RGB24 frame of <c>Width * Height * 3</c> bytes.</summary>
-    public void WriteFrame(ReadOnlySpan<byte> rgb)
+    /// <summary>Writes one frame of <see cref="FrameBytes"/> bytes (RGB24 or I420, as started).</summary>
+    public void WriteFrame(ReadOnlySpan<byte> frame)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        ArgumentOutOfRangeException.ThrowIfLessThan(rgb.Length, _frameBytes, nameof(rgb));
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _frameBytes, nameof(frame));
         var started = Stopwatch.GetTimestamp();
         try
         {
-            _input.Write(rgb[.._frameBytes]);
+            _input.Write(frame[.._frameBytes]);
         }
         catch (IOException e)
         {
