@@ -95,6 +95,7 @@ static void Run(string path, bool warmUp)
         FastExport.WritePngFrames(pipeline, setup, 0, 1, (_, _) => { });
         var (width, height) = (setup.Width + (setup.Width & 1), setup.Height + (setup.Height & 1));
         var bytes = Mp4Writer.FrameBytes(width, height, Mp4Input.Yuv420);
+        var planeWidth = Mp4Writer.PlaneWidth(width, Mp4Input.Yuv420);
         var yuv = new byte[pipeline.FramesPerCall * bytes];
         var copy = new float[pipeline.FramesPerCall * pipeline.FrameSize];
         pipeline.ForEachBatch(16, (_, batch) =>
@@ -102,7 +103,7 @@ static void Run(string path, bool warmUp)
             batch.CopyTo(copy);
             var size = pipeline.FrameSize;
             Parallel.For(0, batch.Length / size, f => FrameRenderer.RenderYuv420(copy.AsSpan(f * size, size), pipeline.Width, pipeline.Height, setup.Options,
-                yuv.AsSpan(f * bytes, bytes), width, height));
+                yuv.AsSpan(f * bytes, bytes), planeWidth, height));
         });
     });
     Report("+ render YUV 4:2:0 (no encoder)", frames, renderWall, renderCpu, previous);

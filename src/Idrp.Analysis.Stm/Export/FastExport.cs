@@ -73,6 +73,7 @@ public static class FastExport
         var evenWidth = width + (width & 1);
         var evenHeight = height + (height & 1);
         var frameBytes = Mp4Writer.FrameBytes(evenWidth, evenHeight, Mp4Input.Yuv420);
+        var planeWidth = Mp4Writer.PlaneWidth(evenWidth, Mp4Input.Yuv420);
         using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * speed, input: Mp4Input.Yuv420);
         var yuv = ArrayPool<byte>.Shared.Rent(pipeline.FramesPerCall * frameBytes);
         var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * pipeline.FrameSize);
@@ -86,7 +87,7 @@ public static class FastExport
                 frames.CopyTo(copy);
                 setup.Calibration?.Apply(copy.AsSpan(0, frames.Length));
                 Parallel.For(0, n, f => FrameRenderer.RenderYuv420(copy.AsSpan(f * perFrame, perFrame), pipeline.Width, pipeline.Height, setup.Options,
-                    yuv.AsSpan(f * frameBytes, frameBytes), evenWidth, evenHeight));
+                    yuv.AsSpan(f * frameBytes, frameBytes), planeWidth, evenHeight));
                 for (var f = 0; f < n; f++)
                 {
                     writer.WriteFrame(yuv.AsSpan(f * frameBytes, frameBytes));
