@@ -72,12 +72,16 @@ public sealed class ColorMap
         ArgumentOutOfRangeException.ThrowIfLessThan(levels.Length, values.Length, nameof(levels));
         var scale = limits.High > limits.Low ? 255.0 / (limits.High - limits.Low) : 0;
         var low = limits.Low;
-        for (var i = 0; i < values.Length; i++)
+        levels = levels[..values.Length];
+        for (var i = 0; i < levels.Length; i++)
         {
             var level = (int)Math.Round((values[i] - low) * scale);
             levels[i] = (byte)(level < 0 ? 0 : level > 255 ? 255 : level);
         }
     }
+
+    /// <summary>Y, U, V of every level, one after the other (768 bytes).</summary>
+    internal ReadOnlySpan<byte> YuvTable => _yuv;
 
     /// <summary>The Y, U, V bytes of level 0..255: BT.601 limited range, the conversion ffmpeg applies to RGB input without colour tags.</summary>
     public (byte Y, byte U, byte V) Yuv(int level) => (_yuv[3 * level], _yuv[3 * level + 1], _yuv[3 * level + 2]);

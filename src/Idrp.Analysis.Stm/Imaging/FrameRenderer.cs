@@ -97,15 +97,29 @@ public static class FrameRenderer
         {
             ColorMap.Levels(frame[..(width * height)], options.Limits, levels);
             var map = options.ColorMap;
+            var table = map.YuvTable;
             for (var y = 0; y < height; y++)
             {
                 var row = lumaPlane.Slice(y * scale * planeWidth, planeWidth);
-                for (int x = 0, o = 0; x < width; x++)
+                var source = levels.AsSpan(y * width, width);
+                if (scale == 2)
                 {
-                    var luma = map.Yuv(levels[y * width + x]).Y;
-                    for (var k = 0; k < scale; k++)
+                    for (var x = 0; x < width; x++)
                     {
-                        row[o++] = luma;
+                        var luma = table[3 * source[x]];
+                        row[2 * x] = luma;
+                        row[2 * x + 1] = luma;
+                    }
+                }
+                else
+                {
+                    for (int x = 0, o = 0; x < width; x++)
+                    {
+                        var luma = table[3 * source[x]];
+                        for (var k = 0; k < scale; k++)
+                        {
+                            row[o++] = luma;
+                        }
                     }
                 }
 
@@ -125,12 +139,15 @@ public static class FrameRenderer
                 {
                     var uRow = uPlane.Slice(y * half * chromaWidth, chromaWidth);
                     var vRow = vPlane.Slice(y * half * chromaWidth, chromaWidth);
+                    var source = levels.AsSpan(y * width, width);
                     for (int x = 0, o = 0; x < width; x++)
                     {
-                        var (_, pu, pv) = map.Yuv(levels[y * width + x]);
+                        var t = 3 * source[x];
+                        byte pu = table[t + 1], pv = table[t + 2];
                         for (var k = 0; k < half; k++, o++)
                         {
-                            (uRow[o], vRow[o]) = (pu, pv);
+                            uRow[o] = pu;
+                            vRow[o] = pv;
                         }
                     }
 
