@@ -22,6 +22,16 @@ if (args is ["--kernels", ..])
     return;
 }
 
+if (args is ["--memory", .. var memoryInputs])
+{
+    foreach (var path in memoryInputs)
+    {
+        Memory(path);
+    }
+
+    return;
+}
+
 var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
 Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Vector<double> {System.Numerics.Vector<double>.Count} lanes");
 foreach (var path in inputs)
@@ -45,7 +55,7 @@ static void Run(string path, bool warmUp)
     }
 
     Console.WriteLine($"\n{Path.GetFileName(path)}: {frames} frames (udi)");
-    Console.WriteLine($"  {"stage (cumulative)",-44} {"wall s",7} {"frames/s",9} {"CPU s",7} {"+CPU s",7} {"+CPU ms/frame",14}");
+    Console.WriteLine($"  {"stage (cumulative)",-44} {"wall s",7} {"frames/s",9} {"CPU s",7} {"+CPU s",7} {"+CPU ms/frame",14} {"peak MiB",9}");
 
     // the same steps as pyfastspm's converter notebook, added one at a time
     var plain = new FastProcessing(FastChannels.UpDownInterlaced);
@@ -75,23 +85,28 @@ static void Run(string path, bool warmUp)
         previous = stageCpu;
     }
 
-    // + rendering (hot colour map at 2x: pyfastspm's scaling 4, halved for interlaced), no encoder
+    // + rendering to the encoder's YUV 4:2:0 as the MP4 export does (hot colour map at 2x: pyfastspm's scaling 4,
+    // halved for interlaced), no encoder
     var rendering = new FastRendering("hot", Scale: 2, Contrast: 0.98);
     var (renderWall, renderCpu) = Measure(() =>
     {
         var pipeline = FastPipeline.Open(file, notebook);
         var setup = FastExport.Prepare(pipeline, rendering);
         FastExport.WritePngFrames(pipeline, setup, 0, 1, (_, _) => { });
-        var rgb = new byte[16 * pipeline.FramesPerImage * setup.Width * setup.Height * 3];
+        var (width, height) = (setup.Width + (setup.Width & 1), setup.Height + (setup.Height & 1));
+        var bytes = Mp4Writer.FrameBytes(width, height, Mp4Input.Yuv420);
+        var planeWidth = Mp4Writer.PlaneWidth(width, Mp4Input.Yuv420);
+        var yuv = new byte[pipeline.FramesPerCall * bytes];
+        var copy = new float[pipeline.FramesPerCall * pipeline.FrameSize];
         pipeline.ForEachBatch(16, (_, batch) =>
         {
-            var copy = batch.ToArray();
+            batch.CopyTo(copy);
             var size = pipeline.FrameSize;
-            var bytes = setup.Width * setup.Height * 3;
-            Parallel.For(0, batch.Length / size, f => FrameRenderer.Render(copy.AsSpan(f * size, size), pipeline.Width, pipeline.Height, setup.Options, rgb.AsSpan(f * bytes, bytes)));
+            Parallel.For(0, batch.Length / size, f => FrameRenderer.RenderYuv420(copy.AsSpan(f * size, size), pipeline.Width, pipeline.Height, setup.Options,
+                yuv.AsSpan(f * bytes, bytes), planeWidth, height));
         });
     });
-    Report("+ render RGB (no encoder)", frames, renderWall, renderCpu, previous);
+    Report("+ render YUV 4:2:0 (no encoder)", frames, renderWall, renderCpu, previous);
     previous = renderCpu;
 
     // whole pipeline to MP4
@@ -107,9 +122,33 @@ static void Run(string path, bool warmUp)
     var ffmpeg = ChildrenCpu() - childrenBefore;
     Report("whole pipeline to MP4", frames, wall, cpu, previous);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  ffmpeg (libx264 veryfast) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
+        $"  ffmpeg ({string.Join(' ', Mp4Writer.Encoder)}) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
+}
+
+// one cold run of the whole pipeline to MP4 (run it in a fresh process per file): peak RSS of each phase
+static void Memory(string path)
+{
+    using var file = FastFile.Open(path);
+    Console.WriteLine($"{Path.GetFileName(path)}: peak RSS per phase (MiB), GC heap after a full collection");
+    ResetPeakRss();
+    var pipeline = FastPipeline.Open(file, FastProcessing.Notebook);
+    Phase("open (phase, creep fit, drift pass 1)");
+    var setup = FastExport.Prepare(pipeline, new FastRendering("hot", 2, 0.98));
+    var mp4 = Path.Combine(Path.GetTempPath(), Path.GetFileNameWithoutExtension(path) + ".idrp-memory.mp4");
+    var written = FastExport.WriteMovieAsync(pipeline, setup, mp4).GetAwaiter().GetResult();
+    Phase($"MP4 ({written} frames)");
+
+    static void Phase(string name)
+    {
+        var peak = PeakRssMiB();
+        GC.Collect();
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name,-40} peak RSS {peak,6:F0}  GC heap {info.HeapSizeBytes / 1048576.0,6:F0}  committed {info.TotalCommittedBytes / 1048576.0,6:F0}  allocated so far {GC.GetTotalAllocatedBytes() / 1048576.0,8:F0}"));
+        ResetPeakRss();
+    }
 }
 
 // CPU time of the drift kernels for frames enlarged to 256 x 256 (padded 512 x 512), one thread
@@ -157,6 +196,7 @@ static void Kernels()
 static (TimeSpan Wall, TimeSpan Cpu) Measure(Action action)
 {
     GC.Collect();
+    ResetPeakRss();
     var process = Process.GetCurrentProcess();
     var cpu = process.TotalProcessorTime;
     var sw = Stopwatch.StartNew();
@@ -168,7 +208,28 @@ static (TimeSpan Wall, TimeSpan Cpu) Measure(Action action)
 
 static void Report(string stage, int frames, TimeSpan wall, TimeSpan cpu, TimeSpan previous) =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  {stage,-44} {wall.TotalSeconds,7:F2} {frames / wall.TotalSeconds,9:F0} {cpu.TotalSeconds,7:F2} {(cpu - previous).TotalSeconds,7:F2} {1000 * (cpu - previous).TotalSeconds / frames,14:F2}"));
+        $"  {stage,-44} {wall.TotalSeconds,7:F2} {frames / wall.TotalSeconds,9:F0} {cpu.TotalSeconds,7:F2} {(cpu - previous).TotalSeconds,7:F2} {1000 * (cpu - previous).TotalSeconds / frames,14:F2} {PeakRssMiB(),9:F0}"));
+
+// peak RSS since the last reset (Linux: VmHWM of /proc/self/status; writing 5 to clear_refs resets it to the current RSS)
+static void ResetPeakRss()
+{
+    try
+    {
+        File.WriteAllText("/proc/self/clear_refs", "5");
+    }
+    catch (IOException)
+    {
+    }
+    catch (UnauthorizedAccessException)
+    {
+    }
+}
+
+static double PeakRssMiB()
+{
+    var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+    return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+}
 
 // CPU time of this process's finished children (ffmpeg), from getrusage(RUSAGE_CHILDREN)
 static TimeSpan ChildrenCpu()

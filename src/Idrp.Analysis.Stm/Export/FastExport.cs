@@ -20,8 +20,9 @@ public sealed record FastRenderSetup(RenderOptions Options, int Width, int Heigh
 
 /// <summary>
 /// The exports of a processed FAST movie (MP4, PNG frames, Gwyddion fields) and of MATRIX images, shared by the CLI
-/// and the server's jobs. Frames are streamed batch by batch from <see cref="FastPipeline"/>: memory does not grow
-/// with the movie. Rendering runs in parallel over the frames of a batch.
+/// and the server's jobs. Frames are streamed group by group from <see cref="FastPipeline"/> and rendered into
+/// buffers of <see cref="FastPipeline.FramesPerCall"/> frames: memory does not grow with the movie. Rendering runs
+/// in parallel over the frames of a group.
 /// </summary>
 public static class FastExport
 {
@@ -71,23 +72,25 @@ public static class FastExport
         var (width, height) = (setup.Width, setup.Height);
         var evenWidth = width + (width & 1);
         var evenHeight = height + (height & 1);
-        var frameBytes = evenWidth * evenHeight * 3;
-        using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * speed);
-        var rgb = ArrayPool<byte>.Shared.Rent(ImagesPerBatch * pipeline.FramesPerImage * frameBytes);
-        var copy = ArrayPool<float>.Shared.Rent(ImagesPerBatch * pipeline.FramesPerImage * pipeline.FrameSize);
+        var frameBytes = Mp4Writer.FrameBytes(evenWidth, evenHeight, Mp4Input.Yuv420);
+        var planeWidth = Mp4Writer.PlaneWidth(evenWidth, Mp4Input.Yuv420);
+        using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * speed, input: Mp4Input.Yuv420);
+        var yuv = ArrayPool<byte>.Shared.Rent(pipeline.FramesPerCall * frameBytes);
+        var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * pipeline.FrameSize);
         try
         {
-            if (evenWidth != width || evenHeight != height)
-            {
-                rgb.AsSpan().Clear();
-            }
-
             pipeline.ForEachBatch(ImagesPerBatch, (_, frames) =>
             {
-                var n = RenderBatch(pipeline, setup, frames, copy, rgb, evenWidth * 3, frameBytes);
+                // straight to the encoder's YUV 4:2:0: half the bytes of RGB through the pipe, no conversion in ffmpeg
+                var perFrame = pipeline.FrameSize;
+                var n = frames.Length / perFrame;
+                frames.CopyTo(copy);
+                setup.Calibration?.Apply(copy.AsSpan(0, frames.Length));
+                Parallel.For(0, n, f => FrameRenderer.RenderYuv420(copy.AsSpan(f * perFrame, perFrame), pipeline.Width, pipeline.Height, setup.Options,
+                    yuv.AsSpan(f * frameBytes, frameBytes), planeWidth, evenHeight));
                 for (var f = 0; f < n; f++)
                 {
-                    writer.WriteFrame(rgb.AsSpan(f * frameBytes, frameBytes));
+                    writer.WriteFrame(yuv.AsSpan(f * frameBytes, frameBytes));
                 }
 
                 progress?.Invoke(writer.FramesWritten);
@@ -97,7 +100,7 @@ public static class FastExport
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rgb);
+            ArrayPool<byte>.Shared.Return(yuv);
             ArrayPool<float>.Shared.Return(copy);
         }
     }
@@ -114,8 +117,8 @@ public static class FastExport
         ArgumentNullException.ThrowIfNull(onFrame);
         CheckRange(pipeline, first, count);
         var frameBytes = setup.Width * setup.Height * 3;
-        var rgb = ArrayPool<byte>.Shared.Rent(8 * pipeline.FramesPerImage * frameBytes);
-        var copy = ArrayPool<float>.Shared.Rent(8 * pipeline.FramesPerImage * pipeline.FrameSize);
+        var rgb = ArrayPool<byte>.Shared.Rent(pipeline.FramesPerCall * frameBytes);
+        var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * pipeline.FrameSize);
         try
         {
             var firstImage = first / pipeline.FramesPerImage;
@@ -124,7 +127,7 @@ public static class FastExport
             {
                 var n = frames.Length / pipeline.FrameSize;
 
-                RenderBatch(pipeline, setup, frames, copy, rgb, setup.Width * 3, frameBytes);
+                RenderBatch(pipeline, setup, frames, copy, rgb, frameBytes);
                 var pngs = new byte[n][];
                 Parallel.For(0, n, f =>
                 {
@@ -270,32 +273,14 @@ public static class FastExport
         }
     }
 
-    // renders the batch in parallel into rgb (frame f at f * frameBytes, rows of stride bytes)
-    private static int RenderBatch(FastPipeline pipeline, FastRenderSetup setup, Span<float> frames, float[] copy, byte[] rgb, int stride, int frameBytes)
+    // renders the group in parallel into rgb (frame f at f * frameBytes)
+    private static void RenderBatch(FastPipeline pipeline, FastRenderSetup setup, Span<float> frames, float[] copy, byte[] rgb, int frameBytes)
     {
         var perFrame = pipeline.FrameSize;
         var n = frames.Length / perFrame;
         frames.CopyTo(copy);
         setup.Calibration?.Apply(copy.AsSpan(0, frames.Length));
-        var (width, height, frameWidth, frameHeight, options) = (setup.Width, setup.Height, pipeline.Width, pipeline.Height, setup.Options);
-        Parallel.For(0, n, f =>
-        {
-            var target = rgb.AsSpan(f * frameBytes, frameBytes);
-            if (stride == width * 3)
-            {
-                FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), frameWidth, frameHeight, options, target);
-                return;
-            }
-
-            var rendered = ArrayPool<byte>.Shared.Rent(width * height * 3);
-            FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), frameWidth, frameHeight, options, rendered);
-            for (var y = 0; y < height; y++)
-            {
-                rendered.AsSpan(y * width * 3, width * 3).CopyTo(target[(y * stride)..]);
-            }
-
-            ArrayPool<byte>.Shared.Return(rendered);
-        });
-        return n;
+        var (frameWidth, frameHeight, options) = (pipeline.Width, pipeline.Height, setup.Options);
+        Parallel.For(0, n, f => FrameRenderer.Render(copy.AsSpan(f * perFrame, perFrame), frameWidth, frameHeight, options, rgb.AsSpan(f * frameBytes, frameBytes)));
     }
 }

@@ -4,11 +4,18 @@ namespace Idrp.Analysis.Stm.Imaging;
 public sealed class ColorMap
 {
     private readonly byte[] _table; // 256 x RGB
+    private readonly byte[] _yuv; // 256 x YUV (BT.601, limited range)
 
     private ColorMap(string name, byte[] table)
     {
         Name = name;
         _table = table;
+        _yuv = new byte[256 * 3];
+        for (var level = 0; level < 256; level++)
+        {
+            var (y, u, v) = ToYuv(table[3 * level], table[3 * level + 1], table[3 * level + 2]);
+            (_yuv[3 * level], _yuv[3 * level + 1], _yuv[3 * level + 2]) = (y, u, v);
+        }
     }
 
     /// <summary>Map name.</summary>
@@ -45,13 +52,47 @@ public sealed class ColorMap
         ArgumentOutOfRangeException.ThrowIfLessThan(rgb.Length, values.Length * 3, nameof(rgb));
         var scale = limits.High > limits.Low ? 255.0 / (limits.High - limits.Low) : 0;
         var low = limits.Low;
-        var table = _table.AsSpan();
+        var table = _table;
         for (var i = 0; i < values.Length; i++)
         {
             var level = (int)Math.Round((values[i] - low) * scale);
             level = level < 0 ? 0 : level > 255 ? 255 : level;
-            table.Slice(level * 3, 3).CopyTo(rgb.Slice(i * 3, 3));
+            rgb[3 * i] = table[3 * level];
+            rgb[3 * i + 1] = table[3 * level + 1];
+            rgb[3 * i + 2] = table[3 * level + 2];
         }
+    }
+
+    /// <summary>
+    /// Maps <paramref name="values"/> to colour levels 0..255 as <see cref="Apply"/> does (<c>round(255 * (v - low) / (high - low))</c>,
+    /// clamped; NaN gives 0).
+    /// </summary>
+    public static void Levels(ReadOnlySpan<float> values, ContrastLimits limits, Span<byte> levels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(levels.Length, values.Length, nameof(levels));
+        var scale = limits.High > limits.Low ? 255.0 / (limits.High - limits.Low) : 0;
+        var low = limits.Low;
+        levels = levels[..values.Length];
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var level = (int)Math.Round((values[i] - low) * scale);
+            levels[i] = (byte)(level < 0 ? 0 : level > 255 ? 255 : level);
+        }
+    }
+
+    /// <summary>Y, U, V of every level, one after the other (768 bytes).</summary>
+    internal ReadOnlySpan<byte> YuvTable => _yuv;
+
+    /// <summary>The Y, U, V bytes of level 0..255: BT.601 limited range, the conversion ffmpeg applies to RGB input without colour tags.</summary>
+    public (byte Y, byte U, byte V) Yuv(int level) => (_yuv[3 * level], _yuv[3 * level + 1], _yuv[3 * level + 2]);
+
+    /// <summary>BT.601 limited-range Y, U, V of an sRGB triple (Y 16..235, U and V 16..240).</summary>
+    public static (byte Y, byte U, byte V) ToYuv(byte r, byte g, byte b)
+    {
+        var y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255;
+        var u = 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255;
+        var v = 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255;
+        return ((byte)Math.Round(y), (byte)Math.Round(u), (byte)Math.Round(v));
     }
 
     private static ColorMap Build(string name, Func<double, (double R, double G, double B)> f)

@@ -7,7 +7,7 @@ namespace Idrp.Analysis.Stm.Imaging;
 /// <param name="PixelSizeNm">Width of one frame pixel in nm; when set, a scale bar is drawn.</param>
 public sealed record RenderOptions(ColorMap ColorMap, ContrastLimits Limits, int Scale = 1, double? PixelSizeNm = null);
 
-/// <summary>Renders frames to RGB24 with an optional scale bar. Thread safe (stateless).</summary>
+/// <summary>Renders frames to RGB24 or planar YUV 4:2:0 (for the encoder) with an optional scale bar. Thread safe (stateless).</summary>
 public static class FrameRenderer
 {
     /// <summary>Output width for a frame of <paramref name="width"/> pixels.</summary>
@@ -39,11 +39,14 @@ public static class FrameRenderer
             }
             else
             {
-                for (var x = 0; x < width; x++)
+                for (int x = 0, o = 0; x < width; x++)
                 {
-                    for (var k = 0; k < scale; k++)
+                    byte r = rowRgb[3 * x], g = rowRgb[3 * x + 1], b = rowRgb[3 * x + 2];
+                    for (var k = 0; k < scale; k++, o += 3)
                     {
-                        rowRgb.Slice(x * 3, 3).CopyTo(target.Slice((x * scale + k) * 3, 3));
+                        target[o] = r;
+                        target[o + 1] = g;
+                        target[o + 2] = b;
                     }
                 }
             }
@@ -67,14 +70,168 @@ public static class FrameRenderer
         return (mantissa >= 5 ? 5 : mantissa >= 2 ? 2 : 1) * decade;
     }
 
-    private static double DrawScaleBar(Span<byte> rgb, int width, int height, double nmPerPixel)
+    /// <summary>
+    /// Renders as <see cref="Render"/> into planar YUV 4:2:0 (I420: the Y plane, then U and V at half size), the
+    /// picture in the top left of <paramref name="planeWidth"/> x <paramref name="planeHeight"/> (even; the rest black).
+    /// Colours are <see cref="ColorMap.Yuv"/> of the RGB ones; each chroma sample is the mean of its 2 x 2 pixels
+    /// (with an even scale, one frame pixel). Half the bytes of RGB, and the encoder's own conversion is skipped.
+    /// </summary>
+    public static double RenderYuv420(ReadOnlySpan<float> frame, int width, int height, RenderOptions options, Span<byte> yuv, int planeWidth, int planeHeight)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Scale, 1);
+        var scale = options.Scale;
+        var (outWidth, outHeight) = (width * scale, height * scale);
+        if (planeWidth % 2 != 0 || planeHeight % 2 != 0 || planeWidth < outWidth || planeHeight < outHeight)
+        {
+            throw new ArgumentException($"The planes ({planeWidth} x {planeHeight}) must be even and hold {outWidth} x {outHeight}.");
+        }
+
+        var (chromaWidth, chromaHeight) = (planeWidth / 2, planeHeight / 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(yuv.Length, planeWidth * planeHeight + 2 * chromaWidth * chromaHeight, nameof(yuv));
+        var lumaPlane = yuv[..(planeWidth * planeHeight)];
+        var uPlane = yuv.Slice(planeWidth * planeHeight, chromaWidth * chromaHeight);
+        var vPlane = yuv.Slice(planeWidth * planeHeight + chromaWidth * chromaHeight, chromaWidth * chromaHeight);
+        var levels = System.Buffers.ArrayPool<byte>.Shared.Rent(width * height);
+        try
+        {
+            ColorMap.Levels(frame[..(width * height)], options.Limits, levels);
+            var map = options.ColorMap;
+            var table = map.YuvTable;
+            for (var y = 0; y < height; y++)
+            {
+                var row = lumaPlane.Slice(y * scale * planeWidth, planeWidth);
+                var source = levels.AsSpan(y * width, width);
+                if (scale == 2)
+                {
+                    for (var x = 0; x < width; x++)
+                    {
+                        var luma = table[3 * source[x]];
+                        row[2 * x] = luma;
+                        row[2 * x + 1] = luma;
+                    }
+                }
+                else
+                {
+                    for (int x = 0, o = 0; x < width; x++)
+                    {
+                        var luma = table[3 * source[x]];
+                        for (var k = 0; k < scale; k++)
+                        {
+                            row[o++] = luma;
+                        }
+                    }
+                }
+
+                row[outWidth..].Fill(16);
+                for (var k = 1; k < scale; k++)
+                {
+                    row.CopyTo(lumaPlane.Slice((y * scale + k) * planeWidth, planeWidth));
+                }
+            }
+
+            lumaPlane[(outHeight * planeWidth)..].Fill(16);
+            if (scale % 2 == 0)
+            {
+                // every 2 x 2 block lies in one frame pixel, which gives scale / 2 x scale / 2 chroma samples
+                var half = scale / 2;
+                for (var y = 0; y < height; y++)
+                {
+                    var uRow = uPlane.Slice(y * half * chromaWidth, chromaWidth);
+                    var vRow = vPlane.Slice(y * half * chromaWidth, chromaWidth);
+                    var source = levels.AsSpan(y * width, width);
+                    for (int x = 0, o = 0; x < width; x++)
+                    {
+                        var t = 3 * source[x];
+                        byte pu = table[t + 1], pv = table[t + 2];
+                        for (var k = 0; k < half; k++, o++)
+                        {
+                            uRow[o] = pu;
+                            vRow[o] = pv;
+                        }
+                    }
+
+                    uRow[(width * half)..].Fill(128);
+                    vRow[(width * half)..].Fill(128);
+                    for (var k = 1; k < half; k++)
+                    {
+                        uRow.CopyTo(uPlane[((y * half + k) * chromaWidth)..]);
+                        vRow.CopyTo(vPlane[((y * half + k) * chromaWidth)..]);
+                    }
+                }
+
+                uPlane[(height * half * chromaWidth)..].Fill(128);
+                vPlane[(height * half * chromaWidth)..].Fill(128);
+            }
+
+            for (var cy = 0; cy < chromaHeight && scale % 2 != 0; cy++)
+            {
+                for (var cx = 0; cx < chromaWidth; cx++)
+                {
+                    int u = 0, v = 0;
+                    for (var d = 0; d < 4; d++)
+                    {
+                        var (ox, oy) = (2 * cx + (d & 1), 2 * cy + (d >> 1));
+                        if (ox < outWidth && oy < outHeight)
+                        {
+                            var (_, pu, pv) = map.Yuv(levels[oy / scale * width + ox / scale]);
+                            (u, v) = (u + pu, v + pv);
+                        }
+                        else
+                        {
+                            (u, v) = (u + 128, v + 128);
+                        }
+                    }
+
+                    uPlane[cy * chromaWidth + cx] = (byte)((u + 2) >> 2);
+                    vPlane[cy * chromaWidth + cx] = (byte)((v + 2) >> 2);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(levels);
+        }
+
+        if (options.PixelSizeNm is not { } pixel || !(pixel > 0) || ScaleBar(outWidth, outHeight, pixel / scale) is not { } bar)
+        {
+            return 0;
+        }
+
+        // white and black are grey: Y 235 / 16, chroma 128 over the bar and its outline
+        for (var y = bar.Top - 1; y <= bar.Top + bar.Thickness; y++)
+        {
+            for (var x = bar.Margin - 1; x <= bar.Margin + bar.Pixels; x++)
+            {
+                if (x < 0 || x >= outWidth || y < 0 || y >= outHeight)
+                {
+                    continue;
+                }
+
+                var inside = y >= bar.Top && y < bar.Top + bar.Thickness && x >= bar.Margin && x < bar.Margin + bar.Pixels;
+                lumaPlane[y * planeWidth + x] = inside ? (byte)235 : (byte)16;
+                uPlane[y / 2 * chromaWidth + x / 2] = 128;
+                vPlane[y / 2 * chromaWidth + x / 2] = 128;
+            }
+        }
+
+        return bar.Length;
+    }
+
+    // the scale bar's geometry on a width x height picture, or null when it does not fit
+    private static (double Length, int Pixels, int Thickness, int Margin, int Top)? ScaleBar(int width, int height, double nmPerPixel)
     {
         var length = RoundLength(width * nmPerPixel / 5);
         var pixels = (int)Math.Round(length / nmPerPixel);
         var thickness = Math.Max(2, height / 50);
         var margin = Math.Max(2, width / 25);
         var top = height - margin - thickness;
-        if (pixels < 1 || top < 1)
+        return pixels < 1 || top < 1 ? null : (length, pixels, thickness, margin, top);
+    }
+
+    private static double DrawScaleBar(Span<byte> rgb, int width, int height, double nmPerPixel)
+    {
+        if (ScaleBar(width, height, nmPerPixel) is not var (length, pixels, thickness, margin, top))
         {
             return 0;
         }

@@ -31,10 +31,13 @@ public sealed record FastProcessing(
 }
 
 /// <summary>
-/// Streams the processed frames of a FAST movie in batches of whole images: memory is one batch plus the drift
-/// estimator's window, whatever the movie length. Setting up reads the first three images (phase, creep) and, with
-/// drift correction, the whole movie once (the path must be known before the first frame can be placed).
-/// Not thread safe (it reads through the file); the work inside a batch uses all cores.
+/// Streams the processed frames of a FAST movie: images are read and corrected in batches, and handed on in groups
+/// of at most <see cref="FramesPerCall"/> frames (whole images), so memory is one read batch, one group of output
+/// frames and the drift estimator's window, whatever the movie length. (Drift-corrected frames are the canvas of
+/// the whole drift path, which can be many times a frame: a group, not a batch, of them is held.) Setting up reads
+/// the first three images (phase, creep) and, with drift correction, the whole movie once (the path must be known
+/// before the first frame can be placed). Not thread safe (it reads through the file); the work inside a batch uses
+/// all cores.
 /// </summary>
 public sealed class FastPipeline
 {
@@ -48,7 +51,13 @@ public sealed class FastPipeline
         _interpolation = interpolation;
         _drift = drift;
         Creep = creep;
+        // two frames per core keep every core busy while rendering; whole images, at most 16 frames
+        var perImage = reader.FramesPerImage;
+        FramesPerCall = Math.Max(perImage, Math.Clamp(2 * Environment.ProcessorCount, 4, 16) / perImage * perImage);
     }
+
+    /// <summary>The most frames one call of a <see cref="FrameBatchAction"/> receives (whole images; independent of the movie length).</summary>
+    public int FramesPerCall { get; }
 
     /// <summary>The reader underneath (phase, channels, metadata).</summary>
     public FastMovieReader Reader => _reader;
@@ -140,7 +149,10 @@ public sealed class FastPipeline
         return new FastPipeline(reader, interpolation, estimator.Finish(), creep);
     }
 
-    /// <summary>Streams the processed frames (Height x Width each, row-major) batch by batch.</summary>
+    /// <summary>
+    /// Streams the processed frames (Height x Width each, row-major) in order, reading <paramref name="imagesPerBatch"/>
+    /// images at a time and handing them on in groups of at most <see cref="FramesPerCall"/> frames.
+    /// </summary>
     public void ForEachBatch(int imagesPerBatch, FrameBatchAction onBatch, CancellationToken cancellationToken = default) =>
         ForEachBatch(imagesPerBatch, 0, _reader.ImageCount, onBatch, cancellationToken);
 
@@ -150,7 +162,8 @@ public sealed class FastPipeline
         ArgumentNullException.ThrowIfNull(onBatch);
         var inputSize = _reader.FrameSize;
         var drift = _drift;
-        var output = drift is null ? null : ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * drift.OutputRows * drift.OutputColumns);
+        var group = FramesPerCall;
+        var output = drift is null ? null : ArrayPool<float>.Shared.Rent(group * drift.OutputRows * drift.OutputColumns);
         var scratch = ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
         try
         {
@@ -166,14 +179,24 @@ public sealed class FastPipeline
 
                 if (drift is null)
                 {
-                    onBatch(firstFrame, frames);
+                    for (var start = 0; start < count; start += group)
+                    {
+                        var n = Math.Min(group, count - start);
+                        onBatch(firstFrame + start, frames.Slice(start * inputSize, n * inputSize));
+                    }
+
                     return;
                 }
 
                 frames.CopyTo(scratch);
                 var outputSize = drift.OutputRows * drift.OutputColumns;
-                Parallel.For(0, count, f => drift.Apply(scratch.AsSpan(f * inputSize, inputSize), firstFrame + f, output.AsSpan(f * outputSize, outputSize)));
-                onBatch(firstFrame, output.AsSpan(0, count * outputSize));
+                for (var start = 0; start < count; start += group)
+                {
+                    var n = Math.Min(group, count - start);
+                    var first = start;
+                    Parallel.For(0, n, f => drift.Apply(scratch.AsSpan((first + f) * inputSize, inputSize), firstFrame + first + f, output.AsSpan(f * outputSize, outputSize)));
+                    onBatch(firstFrame + start, output.AsSpan(0, n * outputSize));
+                }
             }, cancellationToken);
         }
         finally

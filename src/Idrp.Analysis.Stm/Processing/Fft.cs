@@ -242,12 +242,21 @@ internal sealed class FftPlan
             return;
         }
 
-        var rowA = values.Slice(a * width, width);
-        var rowB = values.Slice(b * width, width);
-        Span<double> tmp = width <= 512 ? stackalloc double[width] : new double[width];
-        rowA.CopyTo(tmp);
-        rowB.CopyTo(rowA);
-        tmp.CopyTo(rowB);
+        // in place, a vector at a time: no scratch row (wide rows used to allocate one per swap)
+        ref var rowA = ref MemoryMarshal.GetReference(values.Slice(a * width, width));
+        ref var rowB = ref MemoryMarshal.GetReference(values.Slice(b * width, width));
+        var c = 0;
+        for (; c <= width - Vector<double>.Count; c += Vector<double>.Count)
+        {
+            var x = Vector.LoadUnsafe(ref rowA, (nuint)c);
+            Vector.LoadUnsafe(ref rowB, (nuint)c).StoreUnsafe(ref rowA, (nuint)c);
+            x.StoreUnsafe(ref rowB, (nuint)c);
+        }
+
+        for (; c < width; c++)
+        {
+            (Unsafe.Add(ref rowA, c), Unsafe.Add(ref rowB, c)) = (Unsafe.Add(ref rowB, c), Unsafe.Add(ref rowA, c));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -84,7 +84,10 @@ internal sealed class RealFft2D
     /// Peak of the full linear cross-correlation <c>corr(a, b)[k] = sum a[n + k - (S - 1)] b[n]</c> (scipy's
     /// <c>correlate(a, b, 'full')</c>): indices (ky, kx) in 0 .. 2S - 2 of the first maximum in row-major order.
     /// </summary>
-    public (int Y, int X) CorrelationPeak(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm)
+    /// <param name="maxLagY">Largest |lag| in y searched (default S - 1, all).</param>
+    /// <param name="maxLagX">Largest |lag| in x searched (default S - 1, all).</param>
+    public (int Y, int X) CorrelationPeak(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm,
+        int maxLagY = int.MaxValue, int maxLagX = int.MaxValue)
     {
         int s = _s, p = _p, h = _h;
         var n = p * h;
@@ -117,9 +120,9 @@ internal sealed class RealFft2D
         for (var column = 0; column < p; column++)
         {
             var lagX = column < s ? column : column - p;
-            if (lagX == s)
+            if (lagX == s || Math.Abs(lagX) > maxLagX)
             {
-                continue; // the one lag outside -(S-1) .. S-1
+                continue; // the one lag outside -(S-1) .. S-1, or outside the window asked for
             }
 
             var kx = lagX + (s - 1);
@@ -127,12 +130,13 @@ internal sealed class RealFft2D
             for (var row = 0; row < p; row++)
             {
                 var v = values[row];
-                if (!(v >= best) || row == s)
+                var lagY = row < s ? row : row - p;
+                if (!(v >= best) || row == s || Math.Abs(lagY) > maxLagY)
                 {
                     continue;
                 }
 
-                var ky = (row < s ? row : row - p) + (s - 1);
+                var ky = lagY + (s - 1);
                 if (v > best || ky < by || (ky == by && kx < bx))
                 {
                     best = v;

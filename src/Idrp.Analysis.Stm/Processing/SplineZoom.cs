@@ -90,7 +90,25 @@ internal static class SplineZoom
                 var h1 = horizontal.AsSpan(ri[1] * outColumns, outColumns);
                 var h2 = horizontal.AsSpan(ri[2] * outColumns, outColumns);
                 var h3 = horizontal.AsSpan(ri[3] * outColumns, outColumns);
-                for (var p = 0; p < outColumns; p++)
+                var p = 0;
+                if (System.Numerics.Vector.IsHardwareAccelerated)
+                {
+                    // the same products and sums, in the same order, a vector at a time (no fused multiply-add)
+                    var lanes = System.Numerics.Vector<double>.Count;
+                    var (w0, w1, w2, w3) = (new System.Numerics.Vector<double>(rw[0]), new System.Numerics.Vector<double>(rw[1]),
+                        new System.Numerics.Vector<double>(rw[2]), new System.Numerics.Vector<double>(rw[3]));
+                    for (; p <= outColumns - 2 * lanes; p += 2 * lanes)
+                    {
+                        var low = System.Numerics.Vector<double>.Zero + w0 * new System.Numerics.Vector<double>(h0[p..]) + w1 * new System.Numerics.Vector<double>(h1[p..])
+                            + w2 * new System.Numerics.Vector<double>(h2[p..]) + w3 * new System.Numerics.Vector<double>(h3[p..]);
+                        var q = p + lanes;
+                        var high = System.Numerics.Vector<double>.Zero + w0 * new System.Numerics.Vector<double>(h0[q..]) + w1 * new System.Numerics.Vector<double>(h1[q..])
+                            + w2 * new System.Numerics.Vector<double>(h2[q..]) + w3 * new System.Numerics.Vector<double>(h3[q..]);
+                        System.Numerics.Vector.Narrow(low, high).CopyTo(target[p..]);
+                    }
+                }
+
+                for (; p < outColumns; p++)
                 {
                     double sum = 0;
                     sum += rw[0] * h0[p];
