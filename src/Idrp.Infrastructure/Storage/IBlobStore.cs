@@ -1,7 +1,7 @@
 namespace Idrp.Infrastructure.Storage;
 
 /// <summary>Sees every byte an append writes, in order (to hash it on the fly).</summary>
-public delegate void DataObserver(ReadOnlySpan<byte> data);
+public delegate void DataObserver(ReadOnlyMemory<byte> data);
 
 /// <summary>How an append ended.</summary>
 /// <param name="Appended">Bytes added to the staging area.</param>

@@ -81,7 +81,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                     break;
                 }
 
-                observer?.Invoke(buffer.AsSpan(filled, read));
+                observer?.Invoke(buffer.AsMemory(filled, read));
                 filled += read;
                 appended += read;
                 if (filled == PartSize)

@@ -154,20 +154,15 @@ internal sealed class JobContext : IJobContext
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var result = await _store.AppendAsync(output.StagingKey, 0, content, long.MaxValue, data =>
-        {
-            sha256.AppendData(data);
-            md5.AppendData(data);
-        }, durable: true, cancellationToken);
+        using var hashes = new ContentHashes();
+        var result = await _store.AppendAsync(output.StagingKey, 0, content, long.MaxValue, hashes.Append, durable: true, cancellationToken);
 
         await using (var scope = _scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
             output.Size = result.Appended;
-            output.Sha256 = "sha256:" + Convert.ToHexStringLower(sha256.GetHashAndReset());
-            output.Md5 = Convert.ToHexStringLower(md5.GetHashAndReset());
+            output.Sha256 = "sha256:" + Convert.ToHexStringLower(hashes.Sha256AndReset());
+            output.Md5 = Convert.ToHexStringLower(hashes.Md5AndReset());
             db.JobOutputs.Attach(output);
             db.Entry(output).Property(o => o.Size).IsModified = true;
             db.Entry(output).Property(o => o.Sha256).IsModified = true;

@@ -150,13 +150,11 @@ internal static class BatchUploadsApi
 
             file.MediaType = section.ContentType is { } type && !type.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase) ? type : null;
             file.StagingKey = BlobKeys.ForUpload(Guid.CreateVersion7());
-            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            using var hashes = new ContentHashes();
             var staged = await store.AppendAsync(file.StagingKey, 0, section.Body, options.BatchMaxFileBytes + 1, data =>
             {
-                sha256.AppendData(data);
-                md5.AppendData(data);
-                file.KeepHead(data);
+                hashes.Append(data);
+                file.KeepHead(data.Span);
             }, durable: false, ct);
             file.Staged = true;
             if (staged.Interrupted)
@@ -173,8 +171,8 @@ internal static class BatchUploadsApi
             }
 
             file.Length = staged.Appended;
-            file.Sha256 = sha256.GetHashAndReset();
-            file.Md5 = Convert.ToHexStringLower(md5.GetHashAndReset());
+            file.Sha256 = hashes.Sha256AndReset();
+            file.Md5 = Convert.ToHexStringLower(hashes.Md5AndReset());
             if (declared is not null && !CryptographicOperations.FixedTimeEquals(declared, file.Sha256))
             {
                 file.Problem = $"The bytes do not match the declared Content-Digest: their SHA-256 is {Convert.ToHexStringLower(file.Sha256)}. Nothing was kept; check the file and send it again.";

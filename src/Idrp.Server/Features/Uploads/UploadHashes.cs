@@ -7,24 +7,17 @@ namespace Idrp.Server.Features.Uploads;
 /// <summary>SHA-256 and MD5 of an upload's bytes so far, at a known offset.</summary>
 internal sealed class UploadHashState : IDisposable
 {
-    public IncrementalHash Sha256 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    public ContentHashes Hashes { get; } = new();
 
-    public IncrementalHash Md5 { get; } = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    public long Offset { get; private set; }
 
-    public long Offset { get; set; }
-
-    public void Append(ReadOnlySpan<byte> data)
+    public void Append(ReadOnlyMemory<byte> data)
     {
-        Sha256.AppendData(data);
-        Md5.AppendData(data);
+        Hashes.Append(data);
         Offset += data.Length;
     }
 
-    public void Dispose()
-    {
-        Sha256.Dispose();
-        Md5.Dispose();
-    }
+    public void Dispose() => Hashes.Dispose();
 }
 
 /// <summary>
@@ -64,7 +57,7 @@ internal sealed class UploadHashes
                     throw new InvalidOperationException($"The staged bytes of upload {uploadId} end before offset {offset}.");
                 }
 
-                state.Append(buffer.AsSpan(0, read));
+                state.Append(buffer.AsMemory(0, read));
             }
         }
 

@@ -321,7 +321,7 @@ internal static class UploadsApi
             var result = await store.AppendAsync(upload.StagingKey, offset, request.Body, remaining, data =>
             {
                 state.Append(data);
-                chunkHash?.AppendData(data);
+                chunkHash?.AppendData(data.Span);
             }, durable, ct);
 
             if (chunkHash is not null && (result.Interrupted || !CryptographicOperations.FixedTimeEquals(chunkHash.GetHashAndReset(), chunkExpected)))
@@ -435,8 +435,8 @@ internal static class UploadsApi
     private static async Task<ProblemHttpResult?> FinishAsync(
         Upload upload, UploadHashState state, IdrpDbContext db, IBlobStore store, MetadataExtraction extraction, AutomaticThumbnails thumbnails, ILogger logger, CancellationToken ct)
     {
-        var sha256 = Convert.ToHexStringLower(state.Sha256.GetHashAndReset());
-        var md5 = Convert.ToHexStringLower(state.Md5.GetHashAndReset());
+        var sha256 = Convert.ToHexStringLower(state.Hashes.Sha256AndReset());
+        var md5 = Convert.ToHexStringLower(state.Hashes.Md5AndReset());
         var asset = await db.DataAssets.FirstAsync(a => a.Id == upload.AssetId, ct);
         var declared = asset.DataChecksum;
         var matches = declared is null || declared == "sha256:" + sha256 || declared == "md5:" + md5;
