@@ -130,7 +130,7 @@ foreach (var (name, path, adminOnly) in pages.Where(p => !options.TryGetValue("p
         database.Sort();
         var over = app[^1] > 200;
         slow += over ? 1 : 0;
-        Say($"| {name} | {callerName} | {Percentile(app, 0.5):F1} | {Percentile(app, 0.95):F1} | {app[^1]:F1} | {Percentile(database, 0.5):F1} | {string.Join('–', queries.Min, queries.Max).Replace($"{queries.Min}–{queries.Min}", $"{queries.Min}", StringComparison.Ordinal)} | {(over ? "**over 200 ms**" : "")} |");
+        Say($"| {name} | {callerName} | {Percentile(app, 0.5):F1} | {Percentile(app, 0.95):F1} | {app[^1]:F1} | {Percentile(database, 0.5):F1} | {(queries.Min == queries.Max ? $"{queries.Min}" : $"{queries.Min}–{queries.Max}")} | {(over ? "**over 200 ms**" : "")} |");
     }
 }
 
