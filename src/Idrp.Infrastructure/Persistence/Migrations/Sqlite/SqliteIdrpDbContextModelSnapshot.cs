@@ -557,6 +557,9 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("FixityCheckedAt")
                         .HasDatabaseName("ix_data_assets_fixity_checked_at");
 
+                    b.HasIndex("MeasurementId", "Id")
+                        .HasDatabaseName("ix_data_assets_measurement_id_id");
+
                     b.HasIndex("ProposalId", "Id")
                         .HasDatabaseName("ix_data_assets_proposal_id_id");
 
