@@ -4,13 +4,13 @@ using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
 
-/// <summary>A server that counts at most three matches per search, so that a test can go past the limit with a few records.</summary>
+/// <summary>A server that counts at most three matches per search and ranks two, so that a test can go past the limits with a few records.</summary>
 public sealed class IdrpServerWithSearchCountLimit : IdrpServer
 {
     public const int CountLimit = 3;
 
     protected override IReadOnlyDictionary<string, string?> ExtraSettings { get; } =
-        new Dictionary<string, string?> { ["Search:CountLimit"] = CountLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        new Dictionary<string, string?> { ["Search:CountLimit"] = "3", ["Search:RankLimit"] = "2" };
 }
 
 /// <summary>
@@ -96,5 +96,32 @@ public sealed class SearchCountLimitTests(IdrpServerWithSearchCountLimit server)
         var asAdmin = await SearchAsync(admin, $"q={word}&facets=visibility");
         Assert.True(asAdmin["capped"]!.GetValue<bool>());
         Assert.Equal(new Dictionary<string, int> { ["private"] = 3 }, Facet(asAdmin, "visibility"));
+    }
+
+    [Fact]
+    public async Task Relevance_ranks_the_most_recent_matches_up_to_the_rank_limit_and_the_others_follow_newest_first()
+    {
+        var word = UniqueWord();
+        var pi = await (await server.AdminAsync()).CreateUserAsync("Rank PI");
+        var experiment = (await pi.CreateExperimentAsync((await pi.CreateProposalAsync()).Id())).Id();
+        async Task<Guid> Add(string name) =>
+            (await (await pi.PostAsync("/api/v1/measurements", new { experimentId = experiment, measurementName = name, measurementDescription = name }))
+                .ReadJsonAsync(HttpStatusCode.Created)).Id();
+
+        var best = await Add($"{word} {word} {word} {word} alpha");   // the best match, but the oldest: outside the two ranked
+        var second = await Add($"{word} {word} twice");
+        var newest = await Add($"{word} once alpha");
+
+        var result = await SearchAsync(pi, $"q={word}&facets=none");
+        Assert.False(result["capped"]!.GetValue<bool>());
+        Assert.Equal([second, newest, best], Ids(result));
+
+        // Paging agrees with the whole list, across the end of the ranked part too.
+        Assert.Equal([newest], Ids(await SearchAsync(pi, $"q={word}&facets=none&offset=1&limit=1")));
+        Assert.Equal([newest, best], Ids(await SearchAsync(pi, $"q={word}&facets=none&offset=1&limit=2")));
+        Assert.Equal([best], Ids(await SearchAsync(pi, $"q={word}&facets=none&offset=2")));
+
+        // Narrowed to two matches, all are ranked: the best comes first.
+        Assert.Equal([best, newest], Ids(await SearchAsync(pi, $"q={word}+alpha&facets=none")));
     }
 }

@@ -103,8 +103,9 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
     /// <summary>
     /// The measurement ids of the page. Newest and oldest first come from the counted rows when they hold every match,
-    /// else from the <c>(collected_at, id)</c> index over all matches; relevance ranks the counted matches only (all of
-    /// them unless capped), so that a common word does not rank the whole database to show 20 results.
+    /// else from the <c>(collected_at, id)</c> index over all matches; relevance ranks the most recent
+    /// <see cref="SearchOptions.RankLimit"/> counted matches only, so that a common word does not rank the whole
+    /// database to show 20 results.
     /// </summary>
     private async Task<List<Guid>> PageAsync(IQueryable<SearchDocument> matches, Parsed parsed, List<Row> rows, bool capped, CancellationToken ct)
     {
@@ -118,9 +119,17 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
         if (parsed.Sort == "relevance")
         {
-            var documents = await db.RankText(parsed.Words, rows.ConvertAll(r => r.Id)).Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
+            // The most recent RankLimit matches ranked, then any others most recent first (rows are in that order).
+            var candidates = rows.Take(options.Value.RankLimit).Select(r => r.Id).ToList();
+            if (parsed.Offset >= candidates.Count)
+            {
+                return [.. rows.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.MeasurementId)];
+            }
+
+            var ranked = await db.RankText(parsed.Words, candidates).Take(parsed.Offset + parsed.Limit).ToListAsync(ct);
+            var order = ranked.Concat(rows.Skip(candidates.Count).Select(r => r.Id));
             var measurementOf = rows.ToDictionary(r => r.Id, r => r.MeasurementId);
-            return documents.ConvertAll(d => measurementOf[d]);
+            return [.. order.Skip(parsed.Offset).Take(parsed.Limit).Select(d => measurementOf[d])];
         }
 
         var query = parsed.Sort switch
