@@ -53,11 +53,14 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
 
         // One pass reads what the total, the facets and a newest/oldest page need of the counted matches: the most
-        // recently indexed first, at most CountLimit of them, plus one to know whether more match.
+        // recently indexed first, at most CountLimit of them, plus one to know whether more match (without facets,
+        // only what the page needs).
         var limit = options.Value.CountLimit;
-        var rows = await matches.OrderByDescending(d => d.Id).Take(limit + 1)
-            .Select(d => new Row(d.Id, d.MeasurementId, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId, d.CollectedAt))
-            .ToListAsync(ct);
+        var counted = matches.OrderByDescending(d => d.Id).Take(limit + 1);
+        var rows = parsed.Facets.Count == 0
+            ? await counted.Select(d => new Row(d.Id, d.MeasurementId, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt)).ToListAsync(ct)
+            : await counted.Select(d => new Row(d.Id, d.MeasurementId, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId, d.CollectedAt))
+                .ToListAsync(ct);
         var capped = rows.Count > limit;
         if (capped)
         {
