@@ -34,6 +34,7 @@ if (options.ContainsKey("sql"))
 }
 
 services.AddIdrpPersistence(_ => (new DatabaseOptions { Provider = provider, ConnectionString = connection }, dataDirectory));
+services.AddOptions<SearchOptions>();
 services.AddScoped<SearchService>();
 await using var root = services.BuildServiceProvider();
 

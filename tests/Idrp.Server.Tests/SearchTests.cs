@@ -95,6 +95,7 @@ public sealed class SearchTests(IdrpServer server) : IClassFixture<IdrpServer>
 
             var result = await SearchAsync(client, $"q={word}&limit=100");
             Assert.Equal(readable.Count, result["total"]!.GetValue<int>());
+            Assert.False(result["capped"]!.GetValue<bool>());
             Assert.Equal(readable.OrderBy(x => x), Ids(result).OrderBy(x => x));
 
             // Facet counts add up to the readable records and name only readable values.

@@ -96,7 +96,8 @@ internal static class SearchCommand
             }
 
             var items = result["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
-            var total = result["total"]!.GetValue<int>();
+            // "10000+" when the server stopped counting (more matches than its count limit).
+            var total = result["total"]!.GetValue<int>() + (result["capped"]?.GetValue<bool>() == true ? "+" : "");
             if (Console.IsOutputRedirected)
             {
                 Console.WriteLine(string.Join('\t', Columns));

@@ -100,10 +100,11 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public abstract IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
 
     /// <summary>
-    /// Like <see cref="WhereText"/>, best match first (FTS5 bm25 on SQLite, ts_rank on PostgreSQL), then by id; the
-    /// rank is computed for the documents that match the words and pass <paramref name="documents"/>' filters only.
+    /// The ids of <paramref name="documentIds"/>, documents that match <paramref name="words"/>, best match first (FTS5
+    /// bm25 on SQLite, ts_rank on PostgreSQL), then by id. The caller passes documents it already found and may read,
+    /// so the rank is computed for those only and nothing else is read.
     /// </summary>
-    public abstract IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
+    public abstract IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds);
 
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -277,12 +278,15 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
         return documents.Where(d => hits.Contains(d.Id));
     }
 
-    /// <summary>The FTS5 query drives (it yields rowids with their bm25), each hit is looked up by key and filtered.</summary>
-    public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words) =>
-        from h in Hits(words)
-        join d in documents on h.DocumentId equals d.Id
-        orderby h.Rank, d.Id
-        select d;
+    /// <summary>
+    /// FTS5 yields the rowids from the lowest id on with their bm25, and drops those not asked for. The unary plus keeps
+    /// SQLite from handing the id list to FTS5 as rowid lookups, each of which would run the whole text query again.
+    /// </summary>
+    public override IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds) =>
+        Set<SearchHit>().FromSqlRaw(
+            "SELECT rowid AS document_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH {0} AND rowid >= {1} AND +rowid IN (SELECT value FROM json_each({2}))",
+            Domain.Search.SearchText.Fts5Query(words), documentIds.Count == 0 ? 0 : documentIds.Min(), System.Text.Json.JsonSerializer.Serialize(documentIds))
+        .OrderBy(h => h.Rank).ThenBy(h => h.DocumentId).Select(h => h.DocumentId);
 
     private IQueryable<SearchHit> Hits(IReadOnlyList<string> words) =>
         Set<SearchHit>().FromSqlRaw(
@@ -308,12 +312,13 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
         return documents.Where(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)));
     }
 
-    public override IQueryable<SearchDocument> WhereTextByRelevance(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    /// <summary>ts_rank of each document's tsvector, read by primary key.</summary>
+    public override IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
-        return WhereText(documents, words)
-            .OrderByDescending(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
-            .ThenBy(d => d.Id);
+        return Set<SearchDocumentText>().Where(t => EF.Parameter(documentIds).Contains(t.DocumentId))
+            .OrderByDescending(t => EF.Property<NpgsqlTsVector>(t, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
+            .ThenBy(t => t.DocumentId).Select(t => t.DocumentId);
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -46,6 +46,8 @@ internal static class ServerServiceCollectionExtensions
         services.AddHttpClient(Features.Fixity.FixityCheck.HttpClientName).RemoveAllLoggers(); // its default logs name each URL, and a link may carry credentials
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
+        services.AddOptions<Features.Search.SearchOptions>().BindConfiguration(Features.Search.SearchOptions.Section)
+            .Validate(o => o.CountLimit is >= 1 and <= 1_000_000 && o.RankLimit >= 1, "Search:CountLimit must be 1 to 1,000,000 and Search:RankLimit at least 1.").ValidateOnStart();
         services.AddScoped<Features.Search.SearchService>();
 
         // First of the hosted services: the schema must exist before anything (data protection's key ring) reads it.

@@ -79,12 +79,15 @@ public sealed record SearchRequest
 public sealed record FacetCount(string Value, string Label, int Count);
 
 /// <summary>
-/// One page of results. <c>total</c> counts every match the caller may read; <c>next</c> is the offset of the
-/// following page, or null on the last. Facet counts are over all matches, at most 20 values per facet, most
-/// frequent first.
+/// One page of results. <c>total</c> counts every match the caller may read, up to the server's count limit
+/// (<c>Search:CountLimit</c>, 10,000); <c>capped</c> is true when more match than that: <c>total</c> is then the limit
+/// (show "10,000+") and the facet counts are over those matches, the most recently indexed.
+/// <c>next</c> is the offset of the following page, or null on the last. Facet counts: at most 20 values per facet,
+/// most frequent first.
 /// </summary>
 public sealed record SearchResponse(
     int Total,
+    bool Capped,
     int Offset,
     int Limit,
     int? Next,

@@ -8,6 +8,7 @@ using Idrp.Infrastructure.Persistence;
 using Idrp.Infrastructure.Search;
 using Idrp.Server.Features.Measurements;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Idrp.Server.Features.Search;
 
@@ -16,12 +17,15 @@ namespace Idrp.Server.Features.Search;
 /// PostgreSQL (tsvector) alike. Every query starts from <see cref="AccessRules.CanReadIndexed{T}"/>, the rule every read
 /// of a measurement uses (<see cref="AccessRules.CanReadMeasurement"/>) applied to the access facts the search document
 /// copies, so results, totals and facet counts contain only what the actor may read.
-/// A search reads one table: the proposals the actor is an insider of are resolved first (one small query), the
-/// single-valued facets and the total come from one grouped pass over the matches, the proposal and category facets
-/// from one pass each, and the page from an index-ordered (or, with text, rank-ordered) query; only the page's
-/// measurements are read. The API endpoint and the web UI both call <see cref="SearchAsync"/>.
+/// A search reads one table: the proposals the actor is an insider of are resolved first (one small query), then one
+/// query reads the facet values of the counted matches — the most recently indexed first, at most
+/// <see cref="SearchOptions.CountLimit"/> — from which the total and the facets are counted (categories, of which a
+/// document has any number, in one more query over those documents), and the page comes from those rows, from an
+/// index-ordered query, or from ranking the counted matches; only the page's measurements are read. When more match
+/// than the limit the response says <see cref="SearchResponse.Capped"/>. The API endpoint and the web UI both call
+/// <see cref="SearchAsync"/>.
 /// </summary>
-internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
+internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptions<SearchOptions> options)
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
@@ -31,9 +35,6 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
     public const int MaxFilters = 20;
 
     public static readonly IReadOnlyList<string> FacetNames = ["facility", "instrument", "technique", "proposal", "category", "year", "licence", "visibility"];
-
-    /// <summary>The facets one grouped pass over the matches counts (each document has one value of each).</summary>
-    private static readonly string[] SingleValued = ["facility", "instrument", "technique", "year", "licence", "visibility"];
 
     private static readonly string[] Sorts = ["relevance", "newest", "oldest", "name"];
 
@@ -51,45 +52,37 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
         var filtered = await ApplyFiltersAsync(readable, parsed, ct);
         var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
 
+        // One pass reads what the total, the facets and a newest/oldest page need of the counted matches: the most
+        // recently indexed first, at most CountLimit of them, plus one to know whether more match (without facets,
+        // only what the page needs).
+        var limit = options.Value.CountLimit;
+        var counted = matches.OrderByDescending(d => d.Id).Take(limit + 1);
+        var rows = parsed.Facets.Count == 0
+            ? await counted.Select(d => new Row(d.Id, d.MeasurementId, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt)).ToListAsync(ct)
+            : await counted.Select(d => new Row(d.Id, d.MeasurementId, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId, d.CollectedAt))
+                .ToListAsync(ct);
+        var capped = rows.Count > limit;
+        if (capped)
+        {
+            rows.RemoveAt(limit);
+        }
+
+        var total = rows.Count;
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
-        int total;
-        if (parsed.Facets.Any(SingleValued.Contains))
+        foreach (var facet in parsed.Facets)
         {
-            var groups = await GroupsAsync(matches, ct);
-            total = groups.Sum(g => g.Count);
-            foreach (var facet in parsed.Facets.Where(SingleValued.Contains))
-            {
-                facets[facet] = await FacetAsync(facet, groups, ct);
-            }
-        }
-        else
-        {
-            total = await matches.CountAsync(ct);
+            facets[facet] = total == 0 ? [] : await FacetAsync(facet, rows, ct);
         }
 
-        if (parsed.Facets.Contains("proposal"))
-        {
-            facets["proposal"] = total == 0 ? [] : await ProposalFacetAsync(matches, ct);
-        }
-
-        if (parsed.Facets.Contains("category"))
-        {
-            facets["category"] = total == 0 ? [] : await CategoryFacetAsync(matches, ct);
-        }
-
-        var ids = total <= parsed.Offset
-            ? []
-            : await Order(filtered, matches, parsed).Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
+        var ids = total <= parsed.Offset ? [] : await PageAsync(matches, parsed, rows, capped, ct);
         var measurements = ids.Count == 0
             ? []
             : await db.Measurements.AsNoTracking().Where(m => ids.Contains(m.Id)).ToListAsync(ct);
         var byId = measurements.ToDictionary(m => m.Id);
         var items = ids.Where(byId.ContainsKey).Select(id => byId[id].ToResponse()).ToList();
 
-        // Facets in the order they were asked for.
-        var ordered = parsed.Facets.ToDictionary(f => f, f => facets[f], StringComparer.Ordinal);
         var next = parsed.Offset + parsed.Limit < total && parsed.Offset + parsed.Limit <= MaxOffset ? parsed.Offset + parsed.Limit : (int?)null;
-        return (new SearchResponse(total, parsed.Offset, parsed.Limit, next, parsed.Sort, items, ordered), null);
+        return (new SearchResponse(total, capped, parsed.Offset, parsed.Limit, next, parsed.Sort, items, facets), null);
     }
 
     /// <summary>
@@ -111,13 +104,45 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
         return rules.CanReadIndexed<SearchDocument>(insider, shared);
     }
 
-    private IQueryable<Guid> Order(IQueryable<SearchDocument> filtered, IQueryable<SearchDocument> matches, Parsed parsed) => parsed.Sort switch
+    /// <summary>
+    /// The measurement ids of the page. Newest and oldest first come from the counted rows when they hold every match,
+    /// else from the <c>(collected_at, id)</c> index over all matches; relevance ranks the most recent
+    /// <see cref="SearchOptions.RankLimit"/> counted matches only, so that a common word does not rank the whole
+    /// database to show 20 results.
+    /// </summary>
+    private async Task<List<Guid>> PageAsync(IQueryable<SearchDocument> matches, Parsed parsed, List<Row> rows, bool capped, CancellationToken ct)
     {
-        "relevance" => db.WhereTextByRelevance(filtered, parsed.Words).Select(d => d.MeasurementId),
-        "oldest" => matches.OrderBy(d => d.CollectedAt).ThenBy(d => d.Id).Select(d => d.MeasurementId),
-        "name" => matches.OrderBy(d => d.Measurement!.MeasurementName).ThenBy(d => d.Id).Select(d => d.MeasurementId),
-        _ => matches.OrderByDescending(d => d.CollectedAt).ThenByDescending(d => d.Id).Select(d => d.MeasurementId),
-    };
+        if (!capped && parsed.Sort is "newest" or "oldest")
+        {
+            var ordered = parsed.Sort == "newest"
+                ? rows.OrderByDescending(r => r.CollectedAt).ThenByDescending(r => r.Id)
+                : rows.OrderBy(r => r.CollectedAt).ThenBy(r => r.Id);
+            return [.. ordered.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.MeasurementId)];
+        }
+
+        if (parsed.Sort == "relevance")
+        {
+            // The most recent RankLimit matches ranked, then any others most recent first (rows are in that order).
+            var candidates = rows.Take(options.Value.RankLimit).Select(r => r.Id).ToList();
+            if (parsed.Offset >= candidates.Count)
+            {
+                return [.. rows.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.MeasurementId)];
+            }
+
+            var ranked = await db.RankText(parsed.Words, candidates).Take(parsed.Offset + parsed.Limit).ToListAsync(ct);
+            var order = ranked.Concat(rows.Skip(candidates.Count).Select(r => r.Id));
+            var measurementOf = rows.ToDictionary(r => r.Id, r => r.MeasurementId);
+            return [.. order.Skip(parsed.Offset).Take(parsed.Limit).Select(d => measurementOf[d])];
+        }
+
+        var query = parsed.Sort switch
+        {
+            "oldest" => matches.OrderBy(d => d.CollectedAt).ThenBy(d => d.Id).Select(d => d.MeasurementId),
+            "name" => matches.OrderBy(d => d.Measurement!.MeasurementName).ThenBy(d => d.Id).Select(d => d.MeasurementId),
+            _ => matches.OrderByDescending(d => d.CollectedAt).ThenByDescending(d => d.Id).Select(d => d.MeasurementId),
+        };
+        return await query.Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
+    }
 
     private async Task<IQueryable<SearchDocument>> ApplyFiltersAsync(IQueryable<SearchDocument> docs, Parsed p, CancellationToken ct)
     {
@@ -182,8 +207,10 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
 
         foreach (var filter in p.Settings)
         {
-            var predicate = SettingPredicate(filter);
-            docs = docs.Where(d => d.Settings.AsQueryable().Any(predicate));
+            // IN (the settings in range), not a correlated EXISTS: the (key, unit, value, document_id) index yields the
+            // few documents in range, instead of every other candidate being probed for its setting.
+            var inRange = db.SearchSettings.Where(SettingPredicate(filter)).Select(x => x.DocumentId);
+            docs = docs.Where(d => inRange.Contains(d.Id));
         }
 
         return docs;
@@ -221,29 +248,23 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
         return closure.Body;
     }
 
-    /// <summary>How many matches have each combination of single-valued facet values: a few hundred rows at most.</summary>
-    private sealed record Group(Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence, Visibility Visibility, int Count);
-
-    /// <summary>One pass over the matches for the total and the six single-valued facets.</summary>
-    private static async Task<List<Group>> GroupsAsync(IQueryable<SearchDocument> matches, CancellationToken ct) =>
-        await matches
-            .GroupBy(d => new { d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility })
-            .Select(g => new Group(g.Key.FacilityId, g.Key.InstrumentId, g.Key.Technique, g.Key.Year, g.Key.Licence, g.Key.Visibility, g.Count()))
-            .ToListAsync(ct);
+    /// <summary>What a search reads of each counted match: the facet values, and what a newest/oldest page sorts on.</summary>
+    private sealed record Row(long Id, Guid MeasurementId, Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence,
+        Visibility Visibility, Guid ProposalId, DateTimeOffset CollectedAt);
 
     /// <summary>The most frequent values first (ties by value), at most <see cref="MaxFacetValues"/>.</summary>
-    private static List<(TKey Key, int Count)> Top<TKey>(IEnumerable<Group> groups, Func<Group, TKey> key)
+    private static List<(TKey Key, int Count)> Top<TKey>(IEnumerable<Row> rows, Func<Row, TKey> key)
         where TKey : notnull =>
-        [.. groups.GroupBy(key).Select(g => (g.Key, Count: g.Sum(x => x.Count)))
+        [.. rows.GroupBy(key).Select(g => (g.Key, Count: g.Count()))
             .OrderByDescending(c => c.Count).ThenBy(c => c.Key.ToString(), StringComparer.Ordinal).Take(MaxFacetValues)];
 
-    private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<Group> groups, CancellationToken ct)
+    private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<Row> rows, CancellationToken ct)
     {
         switch (facet)
         {
             case "facility":
             {
-                var counts = Top(groups.Where(g => g.FacilityId is not null), g => g.FacilityId!.Value);
+                var counts = Top(rows.Where(r => r.FacilityId is not null), r => r.FacilityId!.Value);
                 var keys = counts.ConvertAll(c => c.Key);
                 var labels = keys.Count == 0 ? [] : await db.Facilities.AsNoTracking().Where(f => keys.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].Code, labels[c.Key].Name, c.Count))];
@@ -251,39 +272,40 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock)
 
             case "instrument":
             {
-                var counts = Top(groups.Where(g => g.InstrumentId is not null), g => g.InstrumentId!.Value);
+                var counts = Top(rows.Where(r => r.InstrumentId is not null), r => r.InstrumentId!.Value);
                 var keys = counts.ConvertAll(c => c.Key);
                 var labels = keys.Count == 0 ? [] : await db.Instruments.AsNoTracking().Where(i => keys.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(c.Key.ToString(), labels[c.Key], c.Count))];
             }
 
+            case "proposal":
+            {
+                var counts = Top(rows, r => r.ProposalId);
+                var keys = counts.ConvertAll(c => c.Key);
+                var labels = await db.Proposals.AsNoTracking().Where(x => keys.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
+                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
+            }
+
+            case "category":
+            {
+                // A document has any number of categories: counted in the database, over the counted documents' ids.
+                // One array parameter (json_each on SQLite, = ANY on PostgreSQL), not one parameter per id.
+                var documents = rows.ConvertAll(r => r.Id);
+                var counts = await db.SearchCategories.AsNoTracking().Where(c => EF.Parameter(documents).Contains(c.DocumentId))
+                    .GroupBy(c => c.Value).Select(g => new { g.Key, Count = g.Count() })
+                    .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
+                return [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+            }
+
             case "technique":
-                return [.. Top(groups.Where(g => g.Technique is not null), g => g.Technique!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                return [.. Top(rows.Where(r => r.Technique is not null), r => r.Technique!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             case "licence":
-                return [.. Top(groups.Where(g => g.Licence is not null), g => g.Licence!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                return [.. Top(rows.Where(r => r.Licence is not null), r => r.Licence!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             case "year":
-                return [.. Top(groups, g => g.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
+                return [.. Top(rows, r => r.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
             default:
-                return [.. Top(groups, g => g.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
+                return [.. Top(rows, r => r.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
         }
-    }
-
-    private async Task<IReadOnlyList<FacetCount>> ProposalFacetAsync(IQueryable<SearchDocument> matches, CancellationToken ct)
-    {
-        var counts = await matches.GroupBy(d => d.ProposalId).Select(g => new { g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
-        var keys = counts.ConvertAll(c => c.Key);
-        var labels = await db.Proposals.AsNoTracking().Where(x => keys.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
-        return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
-    }
-
-    private async Task<IReadOnlyList<FacetCount>> CategoryFacetAsync(IQueryable<SearchDocument> matches, CancellationToken ct)
-    {
-        var documents = matches.Select(d => d.Id);
-        var counts = await db.SearchCategories.AsNoTracking().Where(c => documents.Contains(c.DocumentId))
-            .GroupBy(c => c.Value).Select(g => new { g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
-        return [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
     }
 
     private sealed class Parsed
