@@ -29,7 +29,10 @@ public sealed partial class LocalBlobStore : IBlobStore
         }
 
         file.SetLength(offset);
-        var buffer = AlignedBuffers.Rent();
+
+        // Two buffers: while one piece is hashed and written, the next arrives in the other.
+        Memory<byte>[] buffers = [AlignedBuffers.Rent(), AlignedBuffers.Rent()];
+        var pending = Task.CompletedTask;
         Microsoft.Win32.SafeHandles.SafeFileHandle? direct = null;
         long appended = 0;
         var interrupted = false;
@@ -39,6 +42,7 @@ public sealed partial class LocalBlobStore : IBlobStore
             {
                 // Fill the buffer before writing: request bodies arrive in pieces of a few KiB, and one write (and
                 // one hash update) per piece would cost more than the copying it saves.
+                var buffer = buffers[(int)(appended / BufferSize % 2)];
                 var want = (int)Math.Min(BufferSize, maxBytes - appended);
                 var filled = 0;
                 var ended = false;
@@ -67,7 +71,6 @@ public sealed partial class LocalBlobStore : IBlobStore
 
                 if (filled > 0)
                 {
-                    observer?.Invoke(buffer[..filled]);
                     var position = offset + appended;
                     // A stream of whole buffers is a large file: write it past the page cache (see DirectWrites).
                     if (filled == BufferSize && position % DirectWrites.Alignment == 0)
@@ -78,7 +81,11 @@ public sealed partial class LocalBlobStore : IBlobStore
                     var handle = direct is not null && filled % DirectWrites.Alignment == 0 && position % DirectWrites.Alignment == 0
                         ? direct
                         : file.SafeFileHandle;
-                    await RandomAccess.WriteAsync(handle, buffer[..filled], position, CancellationToken.None);
+                    // The observer sees the pieces in order, one at a time; the previous piece's buffer is the
+                    // one the next piece fills.
+                    await pending;
+                    var piece = buffer[..filled];
+                    pending = Task.Run(() => HandOnAsync(piece, handle, position, observer), CancellationToken.None);
                     appended += filled;
                 }
 
@@ -88,6 +95,7 @@ public sealed partial class LocalBlobStore : IBlobStore
                 }
             }
 
+            await pending;
             if (durable || interrupted)
             {
                 file.Flush(flushToDisk: true);
@@ -101,11 +109,22 @@ public sealed partial class LocalBlobStore : IBlobStore
         }
         finally
         {
+            // On failure the last piece may still be in flight: its buffer is not reused before it is done.
+            await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             direct?.Dispose();
-            AlignedBuffers.Return(buffer);
+            AlignedBuffers.Return(buffers[0]);
+            AlignedBuffers.Return(buffers[1]);
         }
 
         return new AppendResult(appended, interrupted, durable || interrupted);
+    }
+
+    /// <summary>Hashes a piece (the observer) and writes it at the same time: both only read its bytes.</summary>
+    private static async Task HandOnAsync(ReadOnlyMemory<byte> piece, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long position, DataObserver? observer)
+    {
+        var write = RandomAccess.WriteAsync(handle, piece, position, CancellationToken.None);
+        observer?.Invoke(piece);
+        await write;
     }
 
     public Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken) =>
