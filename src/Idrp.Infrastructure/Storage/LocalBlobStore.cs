@@ -34,6 +34,7 @@ public sealed partial class LocalBlobStore : IBlobStore
         Memory<byte>[] buffers = [AlignedBuffers.Rent(), AlignedBuffers.Rent()];
         var pending = Task.CompletedTask;
         Microsoft.Win32.SafeHandles.SafeFileHandle? direct = null;
+        var directTried = false;
         long appended = 0;
         var interrupted = false;
         try
@@ -73,9 +74,10 @@ public sealed partial class LocalBlobStore : IBlobStore
                 {
                     var position = offset + appended;
                     // A stream of whole buffers is a large file: write it past the page cache (see DirectWrites).
-                    if (filled == BufferSize && position % DirectWrites.Alignment == 0)
+                    if (!directTried && filled == BufferSize && position % DirectWrites.Alignment == 0)
                     {
-                        direct ??= DirectWrites.TryOpen(path);
+                        direct = DirectWrites.TryOpen(path);
+                        directTried = true;
                     }
 
                     var handle = direct is not null && filled % DirectWrites.Alignment == 0 && position % DirectWrites.Alignment == 0
