@@ -163,28 +163,31 @@ public static class FrameRenderer
                 uPlane[(height * half * chromaWidth)..].Fill(128);
                 vPlane[(height * half * chromaWidth)..].Fill(128);
             }
-
-            for (var cy = 0; cy < chromaHeight && scale % 2 != 0; cy++)
+            else
             {
-                for (var cx = 0; cx < chromaWidth; cx++)
+                // an odd scale: a 2 x 2 block can straddle frame pixels, so each chroma sample is their mean
+                for (var cy = 0; cy < chromaHeight; cy++)
                 {
-                    int u = 0, v = 0;
-                    for (var d = 0; d < 4; d++)
+                    for (var cx = 0; cx < chromaWidth; cx++)
                     {
-                        var (ox, oy) = (2 * cx + (d & 1), 2 * cy + (d >> 1));
-                        if (ox < outWidth && oy < outHeight)
+                        int u = 0, v = 0;
+                        for (var d = 0; d < 4; d++)
                         {
-                            var (_, pu, pv) = map.Yuv(levels[oy / scale * width + ox / scale]);
-                            (u, v) = (u + pu, v + pv);
+                            var (ox, oy) = (2 * cx + (d & 1), 2 * cy + (d >> 1));
+                            if (ox < outWidth && oy < outHeight)
+                            {
+                                var (_, pu, pv) = map.Yuv(levels[oy / scale * width + ox / scale]);
+                                (u, v) = (u + pu, v + pv);
+                            }
+                            else
+                            {
+                                (u, v) = (u + 128, v + 128);
+                            }
                         }
-                        else
-                        {
-                            (u, v) = (u + 128, v + 128);
-                        }
-                    }
 
-                    uPlane[cy * chromaWidth + cx] = (byte)((u + 2) >> 2);
-                    vPlane[cy * chromaWidth + cx] = (byte)((v + 2) >> 2);
+                        uPlane[cy * chromaWidth + cx] = (byte)((u + 2) >> 2);
+                        vPlane[cy * chromaWidth + cx] = (byte)((v + 2) >> 2);
+                    }
                 }
             }
         }
