@@ -298,7 +298,7 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
 public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
     : IdrpDbContext(options, change)
 {
-    /// <summary>The generated column search_texts.tsv (to_tsvector('simple', text)) with its GIN index.</summary>
+    /// <summary>The column search_vectors.tsv (to_tsvector('simple', text) of search_texts, kept by a trigger) with its GIN index.</summary>
     private const string TextVector = "Tsv";
 
     internal override Task LockForIndexingAsync(Guid[] measurementIds, CancellationToken ct) =>
@@ -309,14 +309,15 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
     public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
-        return documents.Where(d => EF.Property<NpgsqlTsVector>(d.Content!, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)));
+        var hits = Set<SearchVector>().Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(EF.Functions.ToTsQuery("simple", query))).Select(v => v.DocumentId);
+        return documents.Where(d => hits.Contains(d.Id));
     }
 
     /// <summary>ts_rank of each document's tsvector, read by primary key.</summary>
     public override IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
-        return Set<SearchDocumentText>().Where(t => EF.Parameter(documentIds).Contains(t.DocumentId))
+        return Set<SearchVector>().Where(t => EF.Parameter(documentIds).Contains(t.DocumentId))
             .OrderByDescending(t => EF.Property<NpgsqlTsVector>(t, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
             .ThenBy(t => t.DocumentId).Select(t => t.DocumentId);
     }
@@ -325,8 +326,13 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
     {
         base.OnModelCreating(builder);
 
-        var text = builder.Entity<SearchDocumentText>();
-        text.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").HasComputedColumnSql("to_tsvector('simple', text)", stored: true);
-        text.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_texts_tsv");
+        // Written by the trigger search_texts_vector (migration SearchVectors), never by EF Core.
+        var vector = builder.Entity<SearchVector>();
+        vector.ToTable("search_vectors");
+        vector.HasKey(v => v.DocumentId);
+        vector.Property(v => v.DocumentId).ValueGeneratedNever();
+        vector.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").IsRequired();
+        vector.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_vectors_tsv");
+        vector.HasOne<SearchDocumentText>().WithOne().HasForeignKey<SearchVector>(v => v.DocumentId).OnDelete(DeleteBehavior.Cascade);
     }
 }

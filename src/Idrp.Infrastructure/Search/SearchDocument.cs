@@ -50,6 +50,12 @@ public sealed class SearchDocument : IIndexedMeasurementAccess
 
     public List<SearchCategory> Categories { get; set; } = [];
 
+    /// <summary>
+    /// The values of <see cref="Categories"/> again, as a JSON array of strings, so that the category facet is counted
+    /// from the row a search reads anyway rather than by one more query over the matches' ids.
+    /// </summary>
+    public string CategoryValues { get; set; } = "[]";
+
     public List<SearchSetting> Settings { get; set; } = [];
 }
 
@@ -63,7 +69,10 @@ public sealed class SearchDocumentText
     public string Text { get; set; } = "";
 }
 
-/// <summary>One category value of a measurement (any scheme), for the category facet and filter.</summary>
+/// <summary>
+/// One category value of a measurement (any scheme), for the category filter (an index on value); the facet counts
+/// <see cref="SearchDocument.CategoryValues"/>.
+/// </summary>
 public sealed class SearchCategory
 {
     public long DocumentId { get; set; }
@@ -87,6 +96,17 @@ public sealed class SearchSetting
 
     /// <summary>The value as given, in the unit it was given in.</summary>
     public double RawValue { get; set; }
+}
+
+/// <summary>
+/// PostgreSQL only: a document's tsvector (<c>to_tsvector('simple', text)</c>, column <c>tsv</c>, with a GIN index), in a
+/// table of its own that a trigger on search_texts keeps in step. Matching and ranking read these narrow rows (the id and
+/// the vector) instead of search_texts, whose rows also carry the text and would make a word found in thousands of
+/// documents read a table larger than the buffer cache.
+/// </summary>
+public sealed class SearchVector
+{
+    public long DocumentId { get; set; }
 }
 
 /// <summary>A full-text hit: the row a provider-specific text query yields (not a table).</summary>

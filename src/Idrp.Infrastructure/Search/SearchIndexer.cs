@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 using Idrp.Domain.Search;
@@ -263,6 +264,8 @@ public static class SearchIndexer
         {
             document.Categories.Add(new SearchCategory { Value = value });
         }
+
+        document.CategoryValues = JsonSerializer.Serialize(document.Categories.ConvertAll(c => c.Value));
 
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in r.Settings)

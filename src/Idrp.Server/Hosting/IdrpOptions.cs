@@ -8,6 +8,25 @@ public sealed class IdrpOptions
 
     /// <summary>Largest JSON request body of the metadata API, in bytes.</summary>
     public long MaxJsonBodyBytes { get; set; } = 1_048_576;
+
+    /// <summary>Who gets the <c>Server-Timing</c> header (<see cref="Hosting.ServerTiming"/>).</summary>
+    public ServerTimingAudience ServerTiming { get; set; } = ServerTimingAudience.SignedIn;
+}
+
+/// <summary>
+/// Who gets the <c>Server-Timing</c> header. It tells how long the server and its database took and how many queries
+/// ran, which helps whoever tunes the system and could help an anonymous caller probe what a slow query touches.
+/// </summary>
+public enum ServerTimingAudience
+{
+    /// <summary>Callers who signed in (cookie or API token); anonymous callers get no header.</summary>
+    SignedIn,
+
+    /// <summary>Every caller.</summary>
+    Everyone,
+
+    /// <summary>Nobody.</summary>
+    Off,
 }
 
 /// <summary>The first administrator, created on first start when no admin exists.</summary>

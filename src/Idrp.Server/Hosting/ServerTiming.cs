@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
 
 namespace Idrp.Server.Hosting;
 
 /// <summary>
-/// Adds a <c>Server-Timing</c> header to every response: <c>app</c> is the server's time from the request's arrival to
+/// Adds a <c>Server-Timing</c> header to every response for a signed-in caller (setting <c>ServerTiming</c>:
+/// <see cref="ServerTimingAudience"/>): <c>app</c> is the server's time from the request's arrival to
 /// the first byte of the answer, <c>db</c> the time spent in database commands and, as its description, how many ran
 /// (<c>app;dur=12.3, db;dur=4.1;desc="6 queries"</c>). Browsers show it in their developer tools and hand it to
 /// scripts (<c>performance.getEntriesByType('navigation')[0].serverTiming</c>), which is how the browser tests check
@@ -28,12 +30,25 @@ internal static class ServerTiming
     /// <summary>The middleware; the first in the pipeline, so that the time covers everything after it.</summary>
     public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        var audience = context.RequestServices.GetRequiredService<IOptions<IdrpOptions>>().Value.ServerTiming;
+        if (audience == ServerTimingAudience.Off)
+        {
+            await next(context);
+            return;
+        }
+
         _ = Subscription.Value;
         var started = Stopwatch.GetTimestamp();
         var counter = new Counter();
         Current.Value = counter;
         context.Response.OnStarting(() =>
         {
+            // Authentication runs after this middleware, so who the caller is is known only now.
+            if (audience == ServerTimingAudience.SignedIn && context.RequestServices.GetService<Auth.CurrentActor>()?.Actor.PersonId is null)
+            {
+                return Task.CompletedTask;
+            }
+
             var app = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var db = TimeSpan.FromTicks(Interlocked.Read(ref counter.Ticks)).TotalMilliseconds;
             var commands = Volatile.Read(ref counter.Commands);

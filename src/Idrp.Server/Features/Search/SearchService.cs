@@ -58,8 +58,9 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         var limit = options.Value.CountLimit;
         var counted = matches.OrderByDescending(d => d.Id).Take(limit + 1);
         var rows = parsed.Facets.Count == 0
-            ? await counted.Select(d => new Row(d.Id, d.MeasurementId, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt)).ToListAsync(ct)
-            : await counted.Select(d => new Row(d.Id, d.MeasurementId, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId, d.CollectedAt))
+            ? await counted.Select(d => new Row(d.Id, d.MeasurementId, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt, null)).ToListAsync(ct)
+            : await counted.Select(d => new Row(d.Id, d.MeasurementId, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId, d.CollectedAt,
+                    parsed.Facets.Contains("category") ? d.CategoryValues : null))
                 .ToListAsync(ct);
         var capped = rows.Count > limit;
         if (capped)
@@ -248,14 +249,17 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         return closure.Body;
     }
 
-    /// <summary>What a search reads of each counted match: the facet values, and what a newest/oldest page sorts on.</summary>
+    /// <summary>
+    /// What a search reads of each counted match: the facet values (categories as <see cref="SearchDocument.CategoryValues"/>,
+    /// when that facet is asked for), and what a newest/oldest page sorts on.
+    /// </summary>
     private sealed record Row(long Id, Guid MeasurementId, Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence,
-        Visibility Visibility, Guid ProposalId, DateTimeOffset CollectedAt);
+        Visibility Visibility, Guid ProposalId, DateTimeOffset CollectedAt, string? CategoryValues);
 
     /// <summary>The most frequent values first (ties by value), at most <see cref="MaxFacetValues"/>.</summary>
-    private static List<(TKey Key, int Count)> Top<TKey>(IEnumerable<Row> rows, Func<Row, TKey> key)
+    private static List<(TKey Key, int Count)> Top<T, TKey>(IEnumerable<T> items, Func<T, TKey> key)
         where TKey : notnull =>
-        [.. rows.GroupBy(key).Select(g => (g.Key, Count: g.Count()))
+        [.. items.GroupBy(key).Select(g => (g.Key, Count: g.Count()))
             .OrderByDescending(c => c.Count).ThenBy(c => c.Key.ToString(), StringComparer.Ordinal).Take(MaxFacetValues)];
 
     private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<Row> rows, CancellationToken ct)
@@ -266,7 +270,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             {
                 var counts = Top(rows.Where(r => r.FacilityId is not null), r => r.FacilityId!.Value);
                 var keys = counts.ConvertAll(c => c.Key);
-                var labels = keys.Count == 0 ? [] : await db.Facilities.AsNoTracking().Where(f => keys.Contains(f.Id)).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
+                var labels = keys.Count == 0 ? [] : await db.Facilities.Where(f => keys.Contains(f.Id)).Select(f => new { f.Id, f.Code, f.Name }).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].Code, labels[c.Key].Name, c.Count))];
             }
 
@@ -274,7 +278,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             {
                 var counts = Top(rows.Where(r => r.InstrumentId is not null), r => r.InstrumentId!.Value);
                 var keys = counts.ConvertAll(c => c.Key);
-                var labels = keys.Count == 0 ? [] : await db.Instruments.AsNoTracking().Where(i => keys.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
+                var labels = keys.Count == 0 ? [] : await db.Instruments.Where(i => keys.Contains(i.Id)).Select(i => new { i.Id, i.Name }).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(c.Key.ToString(), labels[c.Key], c.Count))];
             }
 
@@ -282,19 +286,15 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             {
                 var counts = Top(rows, r => r.ProposalId);
                 var keys = counts.ConvertAll(c => c.Key);
-                var labels = await db.Proposals.AsNoTracking().Where(x => keys.Contains(x.Id)).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
+                var labels = await db.Proposals.Where(x => keys.Contains(x.Id)).Select(x => new { x.Id, x.ProposalNumber, x.Title }).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
             }
 
             case "category":
             {
-                // A document has any number of categories: counted in the database, over the counted documents' ids.
-                // One array parameter (json_each on SQLite, = ANY on PostgreSQL), not one parameter per id.
-                var documents = rows.ConvertAll(r => r.Id);
-                var counts = await db.SearchCategories.AsNoTracking().Where(c => EF.Parameter(documents).Contains(c.DocumentId))
-                    .GroupBy(c => c.Value).Select(g => new { g.Key, Count = g.Count() })
-                    .OrderByDescending(g => g.Count).ThenBy(g => g.Key).Take(MaxFacetValues).ToListAsync(ct);
-                return [.. counts.Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                // A document has any number of categories, each counted once.
+                var values = rows.SelectMany(r => r.CategoryValues is null or "[]" ? [] : JsonSerializer.Deserialize<string[]>(r.CategoryValues) ?? []);
+                return [.. Top(values, v => v).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             }
 
             case "technique":

@@ -1407,6 +1407,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("CategoryValues")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("category_values");
+
                     b.Property<DateTimeOffset>("CollectedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("collected_at");
@@ -1497,19 +1502,8 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("text");
 
-                    b.Property<NpgsqlTsVector>("Tsv")
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("tsvector")
-                        .HasColumnName("tsv")
-                        .HasComputedColumnSql("to_tsvector('simple', text)", true);
-
                     b.HasKey("DocumentId")
                         .HasName("pk_search_texts");
-
-                    b.HasIndex("Tsv")
-                        .HasDatabaseName("ix_search_texts_tsv");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
 
                     b.ToTable("search_texts", (string)null);
                 });
@@ -1565,6 +1559,28 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasDatabaseName("ix_search_settings_key_unit_value_document_id");
 
                     b.ToTable("search_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchVector", b =>
+                {
+                    b.Property<long>("DocumentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("document_id");
+
+                    b.Property<NpgsqlTsVector>("Tsv")
+                        .IsRequired()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("tsv");
+
+                    b.HasKey("DocumentId")
+                        .HasName("pk_search_vectors");
+
+                    b.HasIndex("Tsv")
+                        .HasDatabaseName("ix_search_vectors_tsv");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
+
+                    b.ToTable("search_vectors", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -2123,6 +2139,16 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_search_settings_search_documents_document_id");
+                });
+
+            modelBuilder.Entity("Idrp.Infrastructure.Search.SearchVector", b =>
+                {
+                    b.HasOne("Idrp.Infrastructure.Search.SearchDocumentText", null)
+                        .WithOne()
+                        .HasForeignKey("Idrp.Infrastructure.Search.SearchVector", "DocumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_search_vectors_search_texts_document_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -1398,6 +1398,11 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<string>("CategoryValues")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category_values");
+
                     b.Property<long>("CollectedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("collected_at");
