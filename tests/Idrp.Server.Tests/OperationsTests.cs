@@ -17,6 +17,19 @@ public sealed class OperationsTests(IdrpServer server) : IClassFixture<IdrpServe
     }
 
     [Fact]
+    public async Task Server_timing_is_told_to_signed_in_callers_only()
+    {
+        var anonymous = await server.Anonymous().GetAsync("/search?q=nothing");
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        Assert.False(anonymous.Headers.Contains("Server-Timing"));
+
+        var admin = await (await server.AdminAsync()).GetAsync("/api/v1/search?q=nothing");
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        var header = Assert.Single(admin.Headers.GetValues("Server-Timing"));
+        Assert.Matches("^app;dur=[0-9.]+, db;dur=[0-9.]+;desc=\"[0-9]+ quer(y|ies)\"$", header);
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_describes_every_entity_and_the_reference_page_is_served()
     {
         var anonymous = server.Anonymous();
