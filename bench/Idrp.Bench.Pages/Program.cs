@@ -117,7 +117,17 @@ foreach (var (name, path, adminOnly) in pages.Where(p => !options.TryGetValue("p
         var queries = new SortedSet<int>();
         for (var i = -warmup; i < iterations; i++)
         {
-            var timing = await caller.GetPageAsync(path);
+            PageClient.Timing timing;
+            try
+            {
+                timing = await caller.GetPageAsync(path);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The server's log goes with its temporary folder: show why the page failed before it does.
+                throw new InvalidOperationException($"{e.Message}\nServer log (last lines):\n{server.LogTail(60)}", e);
+            }
+
             if (i >= 0)
             {
                 app.Add(timing.App);
