@@ -20,7 +20,7 @@ namespace Idrp.Server.Features.Search;
 /// A search reads one table: the proposals the actor is an insider of are resolved first (one small query), then one
 /// query reads the facet values of the counted matches — the most recently indexed first, at most
 /// <see cref="SearchOptions.CountLimit"/> — from which the total and the facets are counted (categories, of which a
-/// document has any number, in one more query over those documents), and the page comes from those rows, from an
+/// document has any number, from the JSON array <see cref="SearchDocument.CategoryValues"/>), and the page comes from those rows, from an
 /// index-ordered query, or from ranking the counted matches; only the page's measurements are read. When more match
 /// than the limit the response says <see cref="SearchResponse.Capped"/>. The API endpoint and the web UI both call
 /// <see cref="SearchAsync"/>.
