@@ -381,19 +381,36 @@ public sealed class DriftPath
     /// <summary>Columns of a corrected output frame.</summary>
     public int OutputColumns { get; }
 
-    /// <summary>Writes frame <paramref name="index"/>, enlarged and shifted, into <paramref name="output"/> (OutputRows x OutputColumns; zero outside).</summary>
-    public void Apply(ReadOnlySpan<float> frame, int index, Span<float> output)
+    /// <summary>
+    /// Top left corner, in the output canvas, of frame <paramref name="index"/>'s enlarged image (FrameRows x
+    /// FrameColumns): its rounded drift shift. The image may reach past the canvas; what lies outside is dropped.
+    /// </summary>
+    public (int Top, int Left) Position(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Y.Count);
+        var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
+        var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
+        return (_offsetY + shiftY, _offsetX + shiftX);
+    }
+
+    /// <summary>Enlarges a frame (rows x columns) to FrameRows x FrameColumns with cubic splines (scikit-image's resize, as pyfastspm).</summary>
+    public void Enlarge(ReadOnlySpan<float> frame, Span<float> enlarged) =>
+        SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
+
+    /// <summary>
+    /// Writes frame <paramref name="index"/>, enlarged and shifted, into <paramref name="output"/> (OutputRows x
+    /// OutputColumns; zero outside): <see cref="Enlarge"/> placed at <see cref="Position"/>. The MP4 export renders
+    /// the enlarged image at its position instead, without the canvas (<c>FrameRenderer.RenderYuv420</c>).
+    /// </summary>
+    public void Apply(ReadOnlySpan<float> frame, int index, Span<float> output)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, OutputRows * OutputColumns, nameof(output));
+        var (top, left) = Position(index);
         var enlarged = System.Buffers.ArrayPool<float>.Shared.Rent(FrameRows * FrameColumns);
         try
         {
-            SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
-            var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
-            var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
+            Enlarge(frame, enlarged);
             output[..(OutputRows * OutputColumns)].Clear();
-            var left = _offsetX + shiftX;
             var firstColumn = Math.Max(0, -left);
             var lastColumn = Math.Min(FrameColumns, OutputColumns - left);
             if (lastColumn <= firstColumn)
@@ -403,7 +420,7 @@ public sealed class DriftPath
 
             for (var r = 0; r < FrameRows; r++)
             {
-                var targetRow = _offsetY + shiftY + r;
+                var targetRow = top + r;
                 if (targetRow >= 0 && targetRow < OutputRows)
                 {
                     enlarged.AsSpan(r * FrameColumns + firstColumn, lastColumn - firstColumn)
