@@ -22,6 +22,16 @@ if (args is ["--kernels", ..])
     return;
 }
 
+if (args is ["--drift-check", .. var driftInputs])
+{
+    foreach (var path in driftInputs)
+    {
+        DriftCheck(path);
+    }
+
+    return;
+}
+
 if (args is ["--memory", .. var memoryInputs])
 {
     foreach (var path in memoryInputs)
@@ -121,6 +131,26 @@ void Run(string path, bool warmUp)
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
 }
 
+// the drift path of the notebook pipeline at native resolution against pyfastspm's enlarged correlation (slow)
+static void DriftCheck(string path)
+{
+    using var file = FastFile.Open(path);
+    using var pipeline = FastPipeline.Open(file, FastProcessing.Notebook with { Drift = false });
+    var reader = pipeline.Reader;
+    var native = new DriftEstimator(reader.Height, reader.Width, interlaced: true, 10);
+    var enlarged = new DriftEstimator(reader.Height, reader.Width, interlaced: true, 10, nativeResolution: false);
+    var copy = new float[pipeline.FramesPerCall * reader.FrameSize];
+    pipeline.ForEachBatch(16, (_, frames) =>
+    {
+        frames.CopyTo(copy);
+        native.AddBatch(copy, frames.Length / reader.FrameSize);
+        enlarged.AddBatch(copy, frames.Length / reader.FrameSize);
+    });
+    var (a, b) = (native.Finish(), enlarged.Finish());
+    var differences = Enumerable.Range(0, a.Y.Count).Count(i => a.Y[i] != b.Y[i] || a.X[i] != b.X[i]);
+    Console.WriteLine($"{Path.GetFileName(path)}: native resolution {native.NativeResolution}; {differences} of {a.Y.Count} frames' drift differ from the enlarged correlation");
+}
+
 // one cold run of the whole pipeline to MP4 (run it in a fresh process per file): peak RSS of each phase
 static void Memory(string path)
 {
@@ -178,6 +208,30 @@ static void Kernels()
             SplineZoom.Cubic(frame, 128, 128, output, 256, 128);
         }
     });
+    // the MP4's pass 2 for a 128 x 128 interlaced movie: 256 x 128 frames enlarged to 512 x 256 and rendered at
+    // scale 2 at their drift position in a 535 x 1048 canvas
+    var small = Enumerable.Range(0, 256 * 128).Select(_ => (float)random.NextDouble()).ToArray();
+    var big = new float[512 * 256];
+    var (_, enlarge) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            SplineZoom.Cubic(small, 256, 128, big, 512, 256);
+        }
+    });
+    var renderOptions = new RenderOptions(ColorMap.Hot, new ContrastLimits(0.2, 0.8), 2);
+    var planeWidth = Mp4Writer.PlaneWidth(1070, Mp4Input.Yuv420);
+    var yuvFrame = new byte[Mp4Writer.FrameBytes(1070, 2096, Mp4Input.Yuv420)];
+    var (_, render) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            FrameRenderer.RenderYuv420(big, 256, 512, new Placement(535, 1048, 300, 200, 0), renderOptions, yuvFrame, planeWidth, 2096);
+        }
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"cubic zoom 256 x 128 -> 512 x 256: {enlarge.TotalMilliseconds / repeats:F2} ms; YUV render of it at scale 2 in a 535 x 1048 canvas: {render.TotalMilliseconds / repeats:F2} ms (CPU per call)"));
+
     var estimator = new DriftEstimator(256, 128, interlaced: true);
     var frames = Enumerable.Range(0, 32 * 256 * 128).Select(_ => (float)random.NextDouble()).ToArray();
     estimator.AddBatch(frames, 32);
