@@ -32,6 +32,16 @@ if (args is ["--drift-check", .. var driftInputs])
     return;
 }
 
+if (args is ["--setup", .. var setupInputs])
+{
+    foreach (var path in setupInputs)
+    {
+        Setup(path);
+    }
+
+    return;
+}
+
 if (args is ["--memory", .. var memoryInputs])
 {
     foreach (var path in memoryInputs)
@@ -129,6 +139,37 @@ void Run(string path, bool warmUp)
         $"  ffmpeg ({string.Join(' ', Mp4Writer.Encoder)}) CPU: {ffmpeg.TotalSeconds:F2} s = {100 * ffmpeg / (ffmpeg + cpu):F0}% of all CPU of the MP4 run; {written} frames written to {mp4}"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
+}
+
+// CPU of the notebook pipeline's fixed steps (each after one warm-up call), then of the whole MP4 run: where a short
+// movie's time goes
+static void Setup(string path)
+{
+    using var file = FastFile.Open(path);
+    var reader = file.OpenMovie(FastChannels.UpDownInterlaced);
+    var head = new float[3 * reader.FramesPerImage * reader.FrameSize];
+    reader.ReadFrames(0, 3, head);
+    var steps = new (string Name, Action Run)[]
+    {
+        ("open the file", () => FastFile.Open(path).Dispose()),
+        ("auto phase (frame 0)", () => PhaseDetection.DetectXPhase(file)),
+        ("FFT filter design", () => FftFilter.Create(FftFilterOptions.Notebook, file.Metadata, reader.SampleCount)),
+        ("creep fit (3 images)", () => CreepCorrection.Fit(head, reader.Channels, reader.Height, reader.Width)),
+        ("interpolation set-up", () => GridInterpolation.Create(reader.Channels, reader.Height, reader.Width, CreepCorrection.Fit(head, reader.Channels, reader.Height, reader.Width))),
+        ("ffmpeg start + empty MP4", () =>
+        {
+            using var writer = Mp4Writer.Start(Path.Combine(Path.GetTempPath(), "idrp-bench-empty.mp4"), 64, 64, 8, input: Mp4Input.Yuv420);
+            writer.WriteFrame(new byte[Mp4Writer.FrameBytes(64, 64, Mp4Input.Yuv420)]);
+            writer.CompleteAsync().GetAwaiter().GetResult();
+        }),
+    };
+    Console.WriteLine($"{Path.GetFileName(path)}: {reader.FrameCount} frames of {reader.Height} x {reader.Width}");
+    foreach (var (name, run) in steps)
+    {
+        run();
+        var (wall, cpu) = Measure(run);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-28} wall {wall.TotalMilliseconds,7:F1} ms  CPU {cpu.TotalMilliseconds,7:F1} ms"));
+    }
 }
 
 // the drift path of the notebook pipeline at native resolution against pyfastspm's enlarged correlation (slow)

@@ -164,6 +164,24 @@ public sealed class FastMovieReader
     }
 
     /// <summary>
+    /// Images per batch worth reading at a time when <paramref name="requested"/> are asked for: with the FFT filter,
+    /// enough to fill two of its blocks per core (a block pair is one FFT, the pairs run in parallel; a batch of fewer
+    /// images leaves cores idle and blocks part empty), at most 16 Mi samples; otherwise <paramref name="requested"/>.
+    /// </summary>
+    public int ImagesPerBatch(int requested)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(requested, 1);
+        if (Filter is null)
+        {
+            return requested;
+        }
+
+        var samplesPerImage = (long)FastReshape.SamplesPerImage(Width, YPoints);
+        var filling = 2L * Environment.ProcessorCount * Filter.SamplesPerBlock / samplesPerImage;
+        return (int)Math.Max(requested, Math.Min(filling, (16L << 20) / samplesPerImage));
+    }
+
+    /// <summary>
     /// Streams the movie in batches of whole images: each batch is handed to <paramref name="onBatch"/> with its
     /// first frame index and its frames, then the buffer is reused. Memory is one batch.
     /// </summary>

@@ -208,8 +208,8 @@ public sealed class FastPipeline : IDisposable
     /// <summary>
     /// Streams the frames corrected up to, not including, the drift placement (<see cref="Reader"/>'s Height x Width
     /// each): phase, FFT filter, creep and interpolation as set up, in groups of at most <see cref="FramesPerCall"/>
-    /// frames. After a drift pass they come from its temporary file (<paramref name="imagesPerBatch"/> then does not
-    /// matter). With <see cref="Drift"/>'s <see cref="DriftPath.Enlarge"/> and <see cref="DriftPath.Position"/> they
+    /// frames. <paramref name="imagesPerBatch"/> images are read at a time, more with the FFT filter
+    /// (<see cref="FastMovieReader.ImagesPerBatch"/>); after a drift pass the frames come from its temporary file. With <see cref="Drift"/>'s <see cref="DriftPath.Enlarge"/> and <see cref="DriftPath.Position"/> they
     /// give the drift-corrected frames without the canvas around them.
     /// </summary>
     public void ForEachCorrectedBatch(int imagesPerBatch, int firstImage, int imageCount, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
@@ -242,6 +242,7 @@ public sealed class FastPipeline : IDisposable
             return;
         }
 
+        imagesPerBatch = _reader.ImagesPerBatch(imagesPerBatch);
         var scratch = _interpolation is null ? null : ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
         try
         {
