@@ -163,6 +163,14 @@ static void Setup(string path)
             writer.CompleteAsync().GetAwaiter().GetResult();
         }),
     };
+    var filtered = file.OpenMovie(FastChannels.UpDownInterlaced, reader.XPhase, 0, FftFilterOptions.Notebook);
+    var batch = filtered.ImagesPerBatch(16);
+    steps =
+    [
+        .. steps,
+        ("read + FFT filter, 16 images/batch", () => filtered.ForEachBatch(16, (_, _) => { })),
+        ($"read + FFT filter, {batch} images/batch", () => filtered.ForEachBatch(batch, (_, _) => { })),
+    ];
     Console.WriteLine($"{Path.GetFileName(path)}: {reader.FrameCount} frames of {reader.Height} x {reader.Width}");
     foreach (var (name, run) in steps)
     {
