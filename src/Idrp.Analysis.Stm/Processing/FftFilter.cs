@@ -226,17 +226,12 @@ public sealed class FftFilter
         var n = input.Length - 2 * Context;
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 0, nameof(input));
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, n, nameof(output));
-        var valid = _blockSize - 2 * Context;
-        var blocks = (n + valid - 1) / valid;
-        var pairs = (blocks + 1) / 2;
         var inputArray = ArrayPool<float>.Shared.Rent(input.Length);
         var outputArray = ArrayPool<float>.Shared.Rent(Math.Max(n, 1));
         try
         {
             input.CopyTo(inputArray);
-            var length = input.Length;
-            Parallel.For(0, pairs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, pair =>
-                FilterPair(inputArray, length, outputArray, n, 2 * pair, blocks, valid));
+            Apply(inputArray, input.Length, outputArray);
             outputArray.AsSpan(0, n).CopyTo(output);
         }
         finally
@@ -244,6 +239,19 @@ public sealed class FftFilter
             ArrayPool<float>.Shared.Return(inputArray);
             ArrayPool<float>.Shared.Return(outputArray);
         }
+    }
+
+    /// <summary>As <see cref="Apply(ReadOnlySpan{float}, Span{float})"/> on the first <paramref name="inputLength"/> values of <paramref name="input"/>, without copies.</summary>
+    internal void Apply(float[] input, int inputLength, float[] output)
+    {
+        var n = inputLength - 2 * Context;
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 0, nameof(inputLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, n, nameof(output));
+        var valid = _blockSize - 2 * Context;
+        var blocks = (n + valid - 1) / valid;
+        var pairs = (blocks + 1) / 2;
+        Parallel.For(0, pairs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, pair =>
+            FilterPair(input, inputLength, output, n, 2 * pair, blocks, valid));
     }
 
     // Two real blocks in one complex FFT: z = a + i b; since the response is real, Re/Im of the result are a's and b's outputs.
