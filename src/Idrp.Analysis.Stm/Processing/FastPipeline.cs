@@ -148,7 +148,17 @@ public sealed class FastPipeline : IDisposable
         {
             pipeline.ForEachCorrectedBatch(16, 0, reader.ImageCount, (first, frames) =>
             {
-                store?.Write(first, frames);
+                try
+                {
+                    store?.Write(first, frames);
+                }
+                catch (IOException)
+                {
+                    // the disk filled up under us: pass 2 recomputes the frames instead
+                    store?.Dispose();
+                    store = null;
+                }
+
                 frames.CopyTo(copy);
                 estimator.AddBatch(copy, frames.Length / reader.FrameSize);
                 framesDone?.Invoke(first + (frames.Length / reader.FrameSize));
