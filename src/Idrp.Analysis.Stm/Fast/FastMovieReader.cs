@@ -166,8 +166,8 @@ public sealed class FastMovieReader
         }
     }
 
-    /// <summary>As <see cref="ReadFrames(int, int, Span{float})"/>, reshaping straight into the start of an array.</summary>
-    internal void ReadFrames(int firstImage, int imageCount, float[] frames)
+    // as the public overload, reshaping straight into the start of an array
+    private void ReadFrames(int firstImage, int imageCount, float[] frames)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(firstImage);
         ArgumentOutOfRangeException.ThrowIfNegative(imageCount);

@@ -31,10 +31,9 @@ public sealed record FastProcessing(
 }
 
 /// <summary>
-/// Streams the processed frames of a FAST movie: images are read and corrected in batches (the next batch on another
-/// thread while the current one is handed on), and handed on in groups of at most <see cref="FramesPerCall"/> frames
-/// (whole images), so memory is two read batches, one group of output frames and the drift estimator's window,
-/// whatever the movie length. (Drift-corrected frames are the canvas of
+/// Streams the processed frames of a FAST movie: images are read and corrected in batches, and handed on in groups
+/// of at most <see cref="FramesPerCall"/> frames (whole images), so memory is one read batch, one group of output
+/// frames and the drift estimator's window, whatever the movie length. (Drift-corrected frames are the canvas of
 /// the whole drift path, which can be many times a frame: a group, not a batch, of them is held.) Setting up reads
 /// the first three images (phase, creep) and, with drift correction, the whole movie once (the path must be known
 /// before the first frame can be placed). That drift pass keeps the corrected frames in a temporary file
@@ -253,60 +252,34 @@ public sealed class FastPipeline : IDisposable
             return;
         }
 
-        // batch b is read and corrected into buffers[b % 2] on another thread while batch b - 1 is handed on: the
-        // serial parts of reading (HDF5 decoding, the filter's context) overlap the consumer's work
         imagesPerBatch = _reader.ImagesPerBatch(imagesPerBatch);
-        var batchValues = imagesPerBatch * FramesPerImage * inputSize;
-        float[][] buffers = [ArrayPool<float>.Shared.Rent(batchValues), ArrayPool<float>.Shared.Rent(batchValues)];
-        var last = firstImage + imageCount;
-        Task? reading = null;
+        var scratch = _interpolation is null ? null : ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
         try
         {
-            Task Read(int image, float[] buffer) => Task.Run(() => Correct(image, Math.Min(imagesPerBatch, last - image), buffer), CancellationToken.None);
-            reading = imageCount > 0 ? Read(firstImage, buffers[0]) : null;
-            for (int image = firstImage, b = 0; image < last; image += imagesPerBatch, b++)
+            _reader.ForEachBatch(imagesPerBatch, firstImage, imageCount, (firstFrame, frames) =>
             {
-                reading!.GetAwaiter().GetResult();
-                reading = null;
-                cancellationToken.ThrowIfCancellationRequested();
-                if (image + imagesPerBatch < last)
+                var count = frames.Length / inputSize;
+                if (_interpolation is not null)
                 {
-                    reading = Read(image + imagesPerBatch, buffers[(b + 1) % 2]);
+                    frames.CopyTo(scratch);
+                    _interpolation.ApplyBatch(scratch!, count, firstFrame);
+                    scratch.AsSpan(0, frames.Length).CopyTo(frames);
                 }
 
-                var buffer = buffers[b % 2];
-                var count = Math.Min(imagesPerBatch, last - image) * FramesPerImage;
                 for (var start = 0; start < count; start += group)
                 {
                     var n = Math.Min(group, count - start);
-                    onBatch((image * FramesPerImage) + start, buffer.AsSpan(start * inputSize, n * inputSize));
+                    onBatch(firstFrame + start, frames.Slice(start * inputSize, n * inputSize));
                 }
-            }
+            }, cancellationToken);
         }
         finally
         {
-            if (reading is not null)
+            if (scratch is not null)
             {
-                // the consumer failed or was cancelled: the read in flight finishes with its buffer first
-                try
-                {
-                    reading.Wait(CancellationToken.None);
-                }
-                catch (AggregateException)
-                {
-                }
+                ArrayPool<float>.Shared.Return(scratch);
             }
-
-            ArrayPool<float>.Shared.Return(buffers[0]);
-            ArrayPool<float>.Shared.Return(buffers[1]);
         }
-    }
-
-    // reads images image .. + count - 1 and applies the interpolation, into the start of frames
-    private void Correct(int image, int count, float[] frames)
-    {
-        _reader.ReadFrames(image, count, frames);
-        _interpolation?.ApplyBatch(frames, count * FramesPerImage, image * FramesPerImage);
     }
 
     /// <summary>Deletes the temporary file of the corrected frames, if any.</summary>
