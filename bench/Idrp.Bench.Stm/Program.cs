@@ -22,6 +22,26 @@ if (args is ["--kernels", ..])
     return;
 }
 
+if (args is ["--drift-check", .. var driftInputs])
+{
+    foreach (var path in driftInputs)
+    {
+        DriftCheck(path);
+    }
+
+    return;
+}
+
+if (args is ["--setup", .. var setupInputs])
+{
+    foreach (var path in setupInputs)
+    {
+        Setup(path);
+    }
+
+    return;
+}
+
 if (args is ["--memory", .. var memoryInputs])
 {
     foreach (var path in memoryInputs)
@@ -32,6 +52,9 @@ if (args is ["--memory", .. var memoryInputs])
     return;
 }
 
+// --recompute: pass 2 corrects every frame again instead of reading pass 1's kept frames back (A/B of FrameStore)
+var recompute = args.Contains("--recompute");
+args = [.. args.Where(a => a != "--recompute")];
 var inputs = args.Length > 0 ? args.ToList() : [Generate(128, 250), Generate(128, 1000)];
 Console.WriteLine($"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Vector<double> {System.Numerics.Vector<double>.Count} lanes");
 foreach (var path in inputs)
@@ -40,14 +63,16 @@ foreach (var path in inputs)
     Run(path, warmUp: false);
 }
 
+FastPipeline Open(FastFile file, FastProcessing processing) => FastPipeline.Open(file, processing, keepCorrectedFrames: !recompute);
+
 // warmUp: one quiet MP4 run on the first 40 images, so that no row pays for compiling the code
-static void Run(string path, bool warmUp)
+void Run(string path, bool warmUp)
 {
     using var file = FastFile.Open(path);
     var frames = file.OpenMovie(FastChannels.UpDownInterlaced).FrameCount;
     if (warmUp)
     {
-        var pipeline = FastPipeline.Open(file, FastProcessing.Notebook);
+        using var pipeline = FastPipeline.Open(file, FastProcessing.Notebook);
         var setup = FastExport.Prepare(pipeline, new FastRendering("hot", 2));
         FastExport.WritePngFrames(pipeline, setup, 0, Math.Min(pipeline.FrameCount, 80), (_, _) => { });
         FastExport.WriteMovieAsync(pipeline, setup, Path.Combine(Path.GetTempPath(), "idrp-bench-warmup.mp4")).GetAwaiter().GetResult();
@@ -69,12 +94,11 @@ static void Run(string path, bool warmUp)
         ("+ auto phase + FFT filter", filtered, true),
         ("+ creep + interpolation", corrected, true),
         ("+ drift estimate (pass 1)", notebook, false),
-        ("+ drift placement (pass 2)", notebook, true),
     })
     {
         var (stageWall, stageCpu) = Measure(() =>
         {
-            var pipeline = FastPipeline.Open(file, processing);
+            using var pipeline = Open(file, processing);
             if (place)
             {
                 double checksum = 0;
@@ -85,28 +109,18 @@ static void Run(string path, bool warmUp)
         previous = stageCpu;
     }
 
-    // + rendering to the encoder's YUV 4:2:0 as the MP4 export does (hot colour map at 2x: pyfastspm's scaling 4,
-    // halved for interlaced), no encoder
+    // + pass 2 as the MP4 export makes it, without the encoder: the corrected frames (read back from pass 1's file),
+    // enlarged and rendered to the encoder's YUV 4:2:0 at their drift position (hot colour map at 2x: pyfastspm's
+    // scaling 4, halved for interlaced)
     var rendering = new FastRendering("hot", Scale: 2, Contrast: 0.98);
     var (renderWall, renderCpu) = Measure(() =>
     {
-        var pipeline = FastPipeline.Open(file, notebook);
+        using var pipeline = Open(file, notebook);
         var setup = FastExport.Prepare(pipeline, rendering);
-        FastExport.WritePngFrames(pipeline, setup, 0, 1, (_, _) => { });
-        var (width, height) = (setup.Width + (setup.Width & 1), setup.Height + (setup.Height & 1));
-        var bytes = Mp4Writer.FrameBytes(width, height, Mp4Input.Yuv420);
-        var planeWidth = Mp4Writer.PlaneWidth(width, Mp4Input.Yuv420);
-        var yuv = new byte[pipeline.FramesPerCall * bytes];
-        var copy = new float[pipeline.FramesPerCall * pipeline.FrameSize];
-        pipeline.ForEachBatch(16, (_, batch) =>
-        {
-            batch.CopyTo(copy);
-            var size = pipeline.FrameSize;
-            Parallel.For(0, batch.Length / size, f => FrameRenderer.RenderYuv420(copy.AsSpan(f * size, size), pipeline.Width, pipeline.Height, setup.Options,
-                yuv.AsSpan(f * bytes, bytes), planeWidth, height));
-        });
+        long checksum = 0;
+        FastExport.ForEachYuvGroup(pipeline, setup, (_, _, buffer, _) => checksum += buffer[buffer.Length / 2]);
     });
-    Report("+ render YUV 4:2:0 (no encoder)", frames, renderWall, renderCpu, previous);
+    Report("+ pass 2: enlarge + render YUV (no encoder)", frames, renderWall, renderCpu, previous);
     previous = renderCpu;
 
     // whole pipeline to MP4
@@ -115,7 +129,7 @@ static void Run(string path, bool warmUp)
     var written = 0;
     var (wall, cpu) = Measure(() =>
     {
-        var pipeline = FastPipeline.Open(file, notebook);
+        using var pipeline = Open(file, notebook);
         var setup = FastExport.Prepare(pipeline, rendering);
         written = FastExport.WriteMovieAsync(pipeline, setup, mp4).GetAwaiter().GetResult();
     });
@@ -127,13 +141,72 @@ static void Run(string path, bool warmUp)
         $"  peak RSS of this process so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB"));
 }
 
+// CPU of the notebook pipeline's fixed steps (each after one warm-up call), then of the whole MP4 run: where a short
+// movie's time goes
+static void Setup(string path)
+{
+    using var file = FastFile.Open(path);
+    var reader = file.OpenMovie(FastChannels.UpDownInterlaced);
+    var head = new float[3 * reader.FramesPerImage * reader.FrameSize];
+    reader.ReadFrames(0, 3, head);
+    var steps = new (string Name, Action Run)[]
+    {
+        ("open the file", () => FastFile.Open(path).Dispose()),
+        ("auto phase (frame 0)", () => PhaseDetection.DetectXPhase(file)),
+        ("FFT filter design", () => FftFilter.Create(FftFilterOptions.Notebook, file.Metadata, reader.SampleCount)),
+        ("creep fit (3 images)", () => CreepCorrection.Fit(head, reader.Channels, reader.Height, reader.Width)),
+        ("interpolation set-up", () => GridInterpolation.Create(reader.Channels, reader.Height, reader.Width, CreepCorrection.Fit(head, reader.Channels, reader.Height, reader.Width))),
+        ("ffmpeg start + empty MP4", () =>
+        {
+            using var writer = Mp4Writer.Start(Path.Combine(Path.GetTempPath(), "idrp-bench-empty.mp4"), 64, 64, 8, input: Mp4Input.Yuv420);
+            writer.WriteFrame(new byte[Mp4Writer.FrameBytes(64, 64, Mp4Input.Yuv420)]);
+            writer.CompleteAsync().GetAwaiter().GetResult();
+        }),
+    };
+    var filtered = file.OpenMovie(FastChannels.UpDownInterlaced, reader.XPhase, 0, FftFilterOptions.Notebook);
+    var batch = filtered.ImagesPerBatch(16);
+    steps =
+    [
+        .. steps,
+        ("read + FFT filter, 16 images/batch", () => filtered.ForEachBatch(16, (_, _) => { })),
+        ($"read + FFT filter, {batch} images/batch", () => filtered.ForEachBatch(batch, (_, _) => { })),
+    ];
+    Console.WriteLine($"{Path.GetFileName(path)}: {reader.FrameCount} frames of {reader.Height} x {reader.Width}");
+    foreach (var (name, run) in steps)
+    {
+        run();
+        var (wall, cpu) = Measure(run);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-28} wall {wall.TotalMilliseconds,7:F1} ms  CPU {cpu.TotalMilliseconds,7:F1} ms"));
+    }
+}
+
+// the drift path of the notebook pipeline at native resolution against pyfastspm's enlarged correlation (slow)
+static void DriftCheck(string path)
+{
+    using var file = FastFile.Open(path);
+    using var pipeline = FastPipeline.Open(file, FastProcessing.Notebook with { Drift = false });
+    var reader = pipeline.Reader;
+    var native = new DriftEstimator(reader.Height, reader.Width, interlaced: true, 10);
+    var enlarged = new DriftEstimator(reader.Height, reader.Width, interlaced: true, 10, nativeResolution: false);
+    var copy = new float[pipeline.FramesPerCall * reader.FrameSize];
+    pipeline.ForEachBatch(16, (_, frames) =>
+    {
+        frames.CopyTo(copy);
+        native.AddBatch(copy, frames.Length / reader.FrameSize);
+        enlarged.AddBatch(copy, frames.Length / reader.FrameSize);
+    });
+    var (a, b) = (native.Finish(), enlarged.Finish());
+    var differences = Enumerable.Range(0, a.Y.Count).Count(i => a.Y[i] != b.Y[i] || a.X[i] != b.X[i]);
+    Console.WriteLine($"{Path.GetFileName(path)}: native resolution {native.NativeResolution}; {differences} of {a.Y.Count} frames' drift differ from the enlarged correlation");
+}
+
 // one cold run of the whole pipeline to MP4 (run it in a fresh process per file): peak RSS of each phase
 static void Memory(string path)
 {
     using var file = FastFile.Open(path);
     Console.WriteLine($"{Path.GetFileName(path)}: peak RSS per phase (MiB), GC heap after a full collection");
     ResetPeakRss();
-    var pipeline = FastPipeline.Open(file, FastProcessing.Notebook);
+    using var pipeline = FastPipeline.Open(file, FastProcessing.Notebook);
     Phase("open (phase, creep fit, drift pass 1)");
     var setup = FastExport.Prepare(pipeline, new FastRendering("hot", 2, 0.98));
     var mp4 = Path.Combine(Path.GetTempPath(), Path.GetFileNameWithoutExtension(path) + ".idrp-memory.mp4");
@@ -184,6 +257,30 @@ static void Kernels()
             SplineZoom.Cubic(frame, 128, 128, output, 256, 128);
         }
     });
+    // the MP4's pass 2 for a 128 x 128 interlaced movie: 256 x 128 frames enlarged to 512 x 256 and rendered at
+    // scale 2 at their drift position in a 535 x 1048 canvas
+    var small = Enumerable.Range(0, 256 * 128).Select(_ => (float)random.NextDouble()).ToArray();
+    var big = new float[512 * 256];
+    var (_, enlarge) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            SplineZoom.Cubic(small, 256, 128, big, 512, 256);
+        }
+    });
+    var renderOptions = new RenderOptions(ColorMap.Hot, new ContrastLimits(0.2, 0.8), 2);
+    var planeWidth = Mp4Writer.PlaneWidth(1070, Mp4Input.Yuv420);
+    var yuvFrame = new byte[Mp4Writer.FrameBytes(1070, 2096, Mp4Input.Yuv420)];
+    var (_, render) = Measure(() =>
+    {
+        for (var i = 0; i < repeats; i++)
+        {
+            FrameRenderer.RenderYuv420(big, 256, 512, new Placement(535, 1048, 300, 200, 0), renderOptions, yuvFrame, planeWidth, 2096);
+        }
+    });
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"cubic zoom 256 x 128 -> 512 x 256: {enlarge.TotalMilliseconds / repeats:F2} ms; YUV render of it at scale 2 in a 535 x 1048 canvas: {render.TotalMilliseconds / repeats:F2} ms (CPU per call)"));
+
     var estimator = new DriftEstimator(256, 128, interlaced: true);
     var frames = Enumerable.Range(0, 32 * 256 * 128).Select(_ => (float)random.NextDouble()).ToArray();
     estimator.AddBatch(frames, 32);

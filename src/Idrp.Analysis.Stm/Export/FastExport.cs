@@ -63,45 +63,113 @@ public static class FastExport
     /// Encodes the movie to MP4 (H.264 through ffmpeg; sizes padded to even). <paramref name="progress"/> receives the
     /// number of frames written so far after each batch. Returns the frames written.
     /// </summary>
+    /// <remarks>
+    /// Frames are rendered by <see cref="ForEachYuvGroup"/>; each group is written to ffmpeg from another thread while
+    /// the next one is rendered, so our work overlaps the encoder's.
+    /// </remarks>
     public static async Task<int> WriteMovieAsync(FastPipeline pipeline, FastRenderSetup setup, string target, double speed = 1,
         Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(speed);
-        var (width, height) = (setup.Width, setup.Height);
-        var evenWidth = width + (width & 1);
-        var evenHeight = height + (height & 1);
-        var frameBytes = Mp4Writer.FrameBytes(evenWidth, evenHeight, Mp4Input.Yuv420);
-        var planeWidth = Mp4Writer.PlaneWidth(evenWidth, Mp4Input.Yuv420);
-        using var writer = Mp4Writer.Start(target, evenWidth, evenHeight, pipeline.Reader.FramesPerSecond * speed, input: Mp4Input.Yuv420);
-        var yuv = ArrayPool<byte>.Shared.Rent(pipeline.FramesPerCall * frameBytes);
-        var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * pipeline.FrameSize);
+        var (width, height) = (setup.Width + (setup.Width & 1), setup.Height + (setup.Height & 1));
+        using var writer = Mp4Writer.Start(target, width, height, pipeline.Reader.FramesPerSecond * speed, input: Mp4Input.Yuv420);
+        Task? writing = null;
+        ForEachYuvGroup(pipeline, setup, (_, count, buffer, frameBytes) =>
+        {
+            // the previous group has gone to ffmpeg (the buffer of the one before is rendered into next); hand this one on
+            writing?.GetAwaiter().GetResult();
+            progress?.Invoke(writer.FramesWritten);
+            writing = Task.Run(() =>
+            {
+                for (var f = 0; f < count; f++)
+                {
+                    writer.WriteFrame(buffer.AsSpan(f * frameBytes, frameBytes));
+                }
+            }, CancellationToken.None);
+        }, Drain, cancellationToken);
+        writing?.GetAwaiter().GetResult(); // finished by now: its error, if any
+        progress?.Invoke(writer.FramesWritten);
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return writer.FramesWritten;
+
+        // waits for the write in flight; its error is thrown above (or, when rendering failed, the rendering's error is)
+        void Drain()
+        {
+            try
+            {
+                writing?.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Renders the whole movie to the MP4 encoder's YUV 4:2:0 (<see cref="Mp4Writer.FrameBytes"/> per frame, even sizes)
+    /// in groups of at most <see cref="FastPipeline.FramesPerCall"/> frames, rendered in parallel, and hands each group
+    /// on (first frame, frames, buffer, bytes per frame). Two buffers alternate: a group's buffer stays untouched until
+    /// the group after next is rendered, so <paramref name="onGroup"/> may pass it to another thread until it is
+    /// called again; <paramref name="drain"/> (waiting for such a thread) runs before the buffers are released, also on
+    /// errors. A drift-corrected frame is rendered as its enlarged frame at its drift position on the zero
+    /// background (<see cref="Placement"/>), byte for byte the picture of the canvas
+    /// <see cref="FastPipeline.ForEachBatch(int, FrameBatchAction, CancellationToken)"/> builds, without building it.
+    /// </summary>
+    internal static void ForEachYuvGroup(FastPipeline pipeline, FastRenderSetup setup, Action<int, int, byte[], int> onGroup, Action? drain = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (width, height) = (setup.Width + (setup.Width & 1), setup.Height + (setup.Height & 1));
+        var frameBytes = Mp4Writer.FrameBytes(width, height, Mp4Input.Yuv420);
+        var planeWidth = Mp4Writer.PlaneWidth(width, Mp4Input.Yuv420);
+        var drift = pipeline.Drift;
+        var inputSize = pipeline.Reader.FrameSize;
+        var (imageColumns, imageRows) = drift is null ? (pipeline.Width, pipeline.Height) : (drift.FrameColumns, drift.FrameRows);
+        var imageSize = imageColumns * imageRows;
+        Span<float> zero = [0f];
+        setup.Calibration?.Apply(zero);
+        var background = zero[0];
+        var group = pipeline.FramesPerCall;
+        byte[][] yuv = [ArrayPool<byte>.Shared.Rent(group * frameBytes), ArrayPool<byte>.Shared.Rent(group * frameBytes)];
+        var copy = ArrayPool<float>.Shared.Rent(group * inputSize);
+        var images = drift is null ? copy : ArrayPool<float>.Shared.Rent(group * imageSize);
+        var next = 0;
         try
         {
-            pipeline.ForEachBatch(ImagesPerBatch, (_, frames) =>
+            pipeline.ForEachCorrectedBatch(ImagesPerBatch, 0, pipeline.Reader.ImageCount, (firstFrame, frames) =>
             {
-                // straight to the encoder's YUV 4:2:0: half the bytes of RGB through the pipe, no conversion in ffmpeg
-                var perFrame = pipeline.FrameSize;
-                var n = frames.Length / perFrame;
+                var n = frames.Length / inputSize;
                 frames.CopyTo(copy);
-                setup.Calibration?.Apply(copy.AsSpan(0, frames.Length));
-                Parallel.For(0, n, f => FrameRenderer.RenderYuv420(copy.AsSpan(f * perFrame, perFrame), pipeline.Width, pipeline.Height, setup.Options,
-                    yuv.AsSpan(f * frameBytes, frameBytes), planeWidth, evenHeight));
-                for (var f = 0; f < n; f++)
+                var buffer = yuv[next];
+                next ^= 1;
+                Parallel.For(0, n, f =>
                 {
-                    writer.WriteFrame(yuv.AsSpan(f * frameBytes, frameBytes));
-                }
+                    var image = images.AsSpan(f * imageSize, imageSize);
+                    var placement = new Placement(pipeline.Width, pipeline.Height, 0, 0, background);
+                    if (drift is not null)
+                    {
+                        drift.Enlarge(copy.AsSpan(f * inputSize, inputSize), image);
+                        var (top, left) = drift.Position(firstFrame + f);
+                        placement = placement with { Top = top, Left = left };
+                    }
 
-                progress?.Invoke(writer.FramesWritten);
+                    setup.Calibration?.Apply(image);
+                    FrameRenderer.RenderYuv420(image, imageColumns, imageRows, placement, setup.Options, buffer.AsSpan(f * frameBytes, frameBytes), planeWidth, height);
+                });
+                onGroup(firstFrame, n, buffer, frameBytes);
             }, cancellationToken);
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            return writer.FramesWritten;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(yuv);
+            drain?.Invoke();
+            ArrayPool<byte>.Shared.Return(yuv[0]);
+            ArrayPool<byte>.Shared.Return(yuv[1]);
             ArrayPool<float>.Shared.Return(copy);
+            if (!ReferenceEquals(images, copy))
+            {
+                ArrayPool<float>.Shared.Return(images);
+            }
         }
     }
 

@@ -85,17 +85,34 @@ public sealed class FastMovieReader
     /// <summary>Reads the phase-shifted samples of <paramref name="count"/> consecutive images in as few HDF5 reads as possible.</summary>
     public void ReadImagesSamples(int image, int count, Span<float> destination)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var length = FastReshape.SamplesPerImage(Width, YPoints) * count;
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
+        var samples = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            ReadImagesSamples(image, count, samples);
+            samples.AsSpan(0, length).CopyTo(destination);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(samples);
+        }
+    }
+
+    // as the public overload, into the start of an array (the FFT filter writes its blocks straight into it)
+    private void ReadImagesSamples(int image, int count, float[] destination)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(image);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(image + count, ImageCount, nameof(count));
         var length = FastReshape.SamplesPerImage(Width, YPoints) * count;
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
-        destination = destination[..length];
 
         var position = (long)image * FastReshape.SamplesPerImage(Width, YPoints);
         if (Filter is null)
         {
-            ReadRolled(position, destination);
+            ReadRolled(position, destination.AsSpan(0, length));
             return;
         }
 
@@ -104,7 +121,7 @@ public sealed class FastMovieReader
         try
         {
             ReadRolled(position - context, withContext.AsSpan(0, length + 2 * context));
-            Filter.Apply(withContext.AsSpan(0, length + 2 * context), destination);
+            Filter.Apply(withContext, length + 2 * context, destination);
         }
         finally
         {
@@ -135,32 +152,68 @@ public sealed class FastMovieReader
     /// <param name="frames">Receives <c>imageCount * FramesPerImage * FrameSize</c> values, frame after frame.</param>
     public void ReadFrames(int firstImage, int imageCount, Span<float> frames)
     {
+        var values = imageCount * FramesPerImage * FrameSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(frames.Length, values, nameof(frames));
+        var output = ArrayPool<float>.Shared.Rent(Math.Max(1, values));
+        try
+        {
+            ReadFrames(firstImage, imageCount, output);
+            output.AsSpan(0, values).CopyTo(frames);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(output);
+        }
+    }
+
+    // as the public overload, reshaping straight into the start of an array
+    private void ReadFrames(int firstImage, int imageCount, float[] frames)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(firstImage);
         ArgumentOutOfRangeException.ThrowIfNegative(imageCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(firstImage + imageCount, ImageCount, nameof(imageCount));
         var samplesPerImage = FastReshape.SamplesPerImage(Width, YPoints);
         var valuesPerImage = FramesPerImage * FrameSize;
         ArgumentOutOfRangeException.ThrowIfLessThan(frames.Length, imageCount * valuesPerImage, nameof(frames));
+        if (imageCount == 0)
+        {
+            return;
+        }
 
         var samples = ArrayPool<float>.Shared.Rent(imageCount * samplesPerImage);
-        var output = ArrayPool<float>.Shared.Rent(imageCount * valuesPerImage);
         try
         {
             // one contiguous read for the whole batch: chunked, compressed streams decode each chunk once
-            ReadImagesSamples(firstImage, imageCount, samples.AsSpan(0, imageCount * samplesPerImage));
+            ReadImagesSamples(firstImage, imageCount, samples);
 
             var channels = Channels;
             var nx = Width;
             var ny = YPoints;
             Parallel.For(0, imageCount, i => FastReshape.ReshapeImage<float>(
-                samples.AsSpan(i * samplesPerImage, samplesPerImage), channels, nx, ny, output.AsSpan(i * valuesPerImage, valuesPerImage)));
-            output.AsSpan(0, imageCount * valuesPerImage).CopyTo(frames);
+                samples.AsSpan(i * samplesPerImage, samplesPerImage), channels, nx, ny, frames.AsSpan(i * valuesPerImage, valuesPerImage)));
         }
         finally
         {
             ArrayPool<float>.Shared.Return(samples);
-            ArrayPool<float>.Shared.Return(output);
         }
+    }
+
+    /// <summary>
+    /// Images per batch worth reading at a time when <paramref name="requested"/> are asked for: with the FFT filter,
+    /// enough to fill two of its blocks per core (a block pair is one FFT, the pairs run in parallel; a batch of fewer
+    /// images leaves cores idle and blocks part empty), at most 16 Mi samples; otherwise <paramref name="requested"/>.
+    /// </summary>
+    public int ImagesPerBatch(int requested)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(requested, 1);
+        if (Filter is null)
+        {
+            return requested;
+        }
+
+        var samplesPerImage = (long)FastReshape.SamplesPerImage(Width, YPoints);
+        var filling = 2L * Environment.ProcessorCount * Filter.SamplesPerBlock / samplesPerImage;
+        return (int)Math.Max(requested, Math.Min(filling, (16L << 20) / samplesPerImage));
     }
 
     /// <summary>
@@ -186,9 +239,8 @@ public sealed class FastMovieReader
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var count = Math.Min(imagesPerBatch, end - image);
-                var span = buffer.AsSpan(0, count * valuesPerImage);
-                ReadFrames(image, count, span);
-                onBatch(image * FramesPerImage, span);
+                ReadFrames(image, count, buffer);
+                onBatch(image * FramesPerImage, buffer.AsSpan(0, count * valuesPerImage));
             }
         }
         finally

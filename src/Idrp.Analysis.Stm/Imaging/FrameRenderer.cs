@@ -7,6 +7,13 @@ namespace Idrp.Analysis.Stm.Imaging;
 /// <param name="PixelSizeNm">Width of one frame pixel in nm; when set, a scale bar is drawn.</param>
 public sealed record RenderOptions(ColorMap ColorMap, ContrastLimits Limits, int Scale = 1, double? PixelSizeNm = null);
 
+/// <summary>
+/// A picture of <paramref name="CanvasWidth"/> x <paramref name="CanvasHeight"/> pixels of value
+/// <paramref name="Background"/>, except an image whose top left pixel is at (<paramref name="Top"/>,
+/// <paramref name="Left"/>) (clipped to the canvas; the position may be negative).
+/// </summary>
+public readonly record struct Placement(int CanvasWidth, int CanvasHeight, int Top, int Left, float Background);
+
 /// <summary>Renders frames to RGB24 or planar YUV 4:2:0 (for the encoder) with an optional scale bar. Thread safe (stateless).</summary>
 public static class FrameRenderer
 {
@@ -76,12 +83,23 @@ public static class FrameRenderer
     /// Colours are <see cref="ColorMap.Yuv"/> of the RGB ones; each chroma sample is the mean of its 2 x 2 pixels
     /// (with an even scale, one frame pixel). Half the bytes of RGB, and the encoder's own conversion is skipped.
     /// </summary>
-    public static double RenderYuv420(ReadOnlySpan<float> frame, int width, int height, RenderOptions options, Span<byte> yuv, int planeWidth, int planeHeight)
+    public static double RenderYuv420(ReadOnlySpan<float> frame, int width, int height, RenderOptions options, Span<byte> yuv, int planeWidth, int planeHeight) =>
+        RenderYuv420(frame, width, height, new Placement(width, height, 0, 0, 0), options, yuv, planeWidth, planeHeight);
+
+    /// <summary>
+    /// Renders the picture <paramref name="placement"/> describes (an image of <paramref name="width"/> x
+    /// <paramref name="height"/> on a uniform canvas) as <see cref="RenderYuv420(ReadOnlySpan{float}, int, int, RenderOptions, Span{byte}, int, int)"/>
+    /// renders that canvas, byte for byte, without building it: only the image's pixels are mapped to colours, the
+    /// background is filled. A drift-corrected frame is such a picture (its enlarged frame at its shift, zeros around).
+    /// </summary>
+    public static double RenderYuv420(ReadOnlySpan<float> image, int width, int height, Placement placement, RenderOptions options, Span<byte> yuv, int planeWidth, int planeHeight)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Scale, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(image.Length, width * height, nameof(image));
         var scale = options.Scale;
-        var (outWidth, outHeight) = (width * scale, height * scale);
+        var (canvasWidth, canvasHeight) = (placement.CanvasWidth, placement.CanvasHeight);
+        var (outWidth, outHeight) = (canvasWidth * scale, canvasHeight * scale);
         if (planeWidth % 2 != 0 || planeHeight % 2 != 0 || planeWidth < outWidth || planeHeight < outHeight)
         {
             throw new ArgumentException($"The planes ({planeWidth} x {planeHeight}) must be even and hold {outWidth} x {outHeight}.");
@@ -92,35 +110,38 @@ public static class FrameRenderer
         var lumaPlane = yuv[..(planeWidth * planeHeight)];
         var uPlane = yuv.Slice(planeWidth * planeHeight, chromaWidth * chromaHeight);
         var vPlane = yuv.Slice(planeWidth * planeHeight + chromaWidth * chromaHeight, chromaWidth * chromaHeight);
+
+        // canvas columns x0 .. x1 - 1 of rows y0 .. y1 - 1 show the image; everything else is the background
+        var (top, left) = (placement.Top, placement.Left);
+        var (x0, x1) = (Math.Clamp(left, 0, canvasWidth), Math.Clamp(left + width, 0, canvasWidth));
+        var (y0, y1) = (Math.Clamp(top, 0, canvasHeight), Math.Clamp(top + height, 0, canvasHeight));
+        if (x1 <= x0)
+        {
+            (y0, y1) = (0, 0);
+        }
+
         var levels = System.Buffers.ArrayPool<byte>.Shared.Rent(width * height);
         try
         {
-            ColorMap.Levels(frame[..(width * height)], options.Limits, levels);
+            ColorMap.Levels(image[..(width * height)], options.Limits, levels);
+            Span<byte> backgroundLevel = stackalloc byte[1];
+            ColorMap.Levels([placement.Background], options.Limits, backgroundLevel);
+            var background = backgroundLevel[0];
             var map = options.ColorMap;
             var table = map.YuvTable;
-            for (var y = 0; y < height; y++)
+            var (backgroundY, backgroundU, backgroundV) = map.Yuv(background);
+            for (var y = 0; y < canvasHeight; y++)
             {
                 var row = lumaPlane.Slice(y * scale * planeWidth, planeWidth);
-                var source = levels.AsSpan(y * width, width);
-                if (scale == 2)
+                if (y < y0 || y >= y1)
                 {
-                    for (var x = 0; x < width; x++)
-                    {
-                        var luma = table[3 * source[x]];
-                        row[2 * x] = luma;
-                        row[2 * x + 1] = luma;
-                    }
+                    row[..outWidth].Fill(backgroundY);
                 }
                 else
                 {
-                    for (int x = 0, o = 0; x < width; x++)
-                    {
-                        var luma = table[3 * source[x]];
-                        for (var k = 0; k < scale; k++)
-                        {
-                            row[o++] = luma;
-                        }
-                    }
+                    row[..(x0 * scale)].Fill(backgroundY);
+                    Expand(levels.AsSpan((y - top) * width + (x0 - left), x1 - x0), table, 0, scale, row[(x0 * scale)..]);
+                    row[(x1 * scale)..outWidth].Fill(backgroundY);
                 }
 
                 row[outWidth..].Fill(16);
@@ -133,26 +154,30 @@ public static class FrameRenderer
             lumaPlane[(outHeight * planeWidth)..].Fill(16);
             if (scale % 2 == 0)
             {
-                // every 2 x 2 block lies in one frame pixel, which gives scale / 2 x scale / 2 chroma samples
+                // every 2 x 2 block lies in one canvas pixel, which gives scale / 2 x scale / 2 chroma samples
                 var half = scale / 2;
-                for (var y = 0; y < height; y++)
+                for (var y = 0; y < canvasHeight; y++)
                 {
                     var uRow = uPlane.Slice(y * half * chromaWidth, chromaWidth);
                     var vRow = vPlane.Slice(y * half * chromaWidth, chromaWidth);
-                    var source = levels.AsSpan(y * width, width);
-                    for (int x = 0, o = 0; x < width; x++)
+                    if (y < y0 || y >= y1)
                     {
-                        var t = 3 * source[x];
-                        byte pu = table[t + 1], pv = table[t + 2];
-                        for (var k = 0; k < half; k++, o++)
-                        {
-                            uRow[o] = pu;
-                            vRow[o] = pv;
-                        }
+                        uRow[..(canvasWidth * half)].Fill(backgroundU);
+                        vRow[..(canvasWidth * half)].Fill(backgroundV);
+                    }
+                    else
+                    {
+                        var source = levels.AsSpan((y - top) * width + (x0 - left), x1 - x0);
+                        uRow[..(x0 * half)].Fill(backgroundU);
+                        vRow[..(x0 * half)].Fill(backgroundV);
+                        Expand(source, table, 1, half, uRow[(x0 * half)..]);
+                        Expand(source, table, 2, half, vRow[(x0 * half)..]);
+                        uRow[(x1 * half)..(canvasWidth * half)].Fill(backgroundU);
+                        vRow[(x1 * half)..(canvasWidth * half)].Fill(backgroundV);
                     }
 
-                    uRow[(width * half)..].Fill(128);
-                    vRow[(width * half)..].Fill(128);
+                    uRow[(canvasWidth * half)..].Fill(128);
+                    vRow[(canvasWidth * half)..].Fill(128);
                     for (var k = 1; k < half; k++)
                     {
                         uRow.CopyTo(uPlane[((y * half + k) * chromaWidth)..]);
@@ -160,12 +185,12 @@ public static class FrameRenderer
                     }
                 }
 
-                uPlane[(height * half * chromaWidth)..].Fill(128);
-                vPlane[(height * half * chromaWidth)..].Fill(128);
+                uPlane[(canvasHeight * half * chromaWidth)..].Fill(128);
+                vPlane[(canvasHeight * half * chromaWidth)..].Fill(128);
             }
             else
             {
-                // an odd scale: a 2 x 2 block can straddle frame pixels, so each chroma sample is their mean
+                // an odd scale: a 2 x 2 block can straddle canvas pixels, so each chroma sample is their mean
                 for (var cy = 0; cy < chromaHeight; cy++)
                 {
                     for (var cx = 0; cx < chromaWidth; cx++)
@@ -176,7 +201,9 @@ public static class FrameRenderer
                             var (ox, oy) = (2 * cx + (d & 1), 2 * cy + (d >> 1));
                             if (ox < outWidth && oy < outHeight)
                             {
-                                var (_, pu, pv) = map.Yuv(levels[oy / scale * width + ox / scale]);
+                                var (px, py) = (ox / scale, oy / scale);
+                                var level = px >= x0 && px < x1 && py >= y0 && py < y1 ? levels[(py - top) * width + px - left] : background;
+                                var (_, pu, pv) = map.Yuv(level);
                                 (u, v) = (u + pu, v + pv);
                             }
                             else
@@ -219,6 +246,39 @@ public static class FrameRenderer
         }
 
         return bar.Length;
+    }
+
+    // component (0 = Y, 1 = U, 2 = V) of every level's colour, each repeated times times
+    private static void Expand(ReadOnlySpan<byte> source, ReadOnlySpan<byte> table, int component, int times, Span<byte> target)
+    {
+        if (times == 1)
+        {
+            target = target[..source.Length];
+            for (var x = 0; x < source.Length; x++)
+            {
+                target[x] = table[3 * source[x] + component];
+            }
+        }
+        else if (times == 2)
+        {
+            // two equal bytes as one 16-bit store
+            var pairs = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(target[..(2 * source.Length)]);
+            for (var x = 0; x < source.Length; x++)
+            {
+                pairs[x] = (ushort)(table[3 * source[x] + component] * 0x0101);
+            }
+        }
+        else
+        {
+            for (int x = 0, o = 0; x < source.Length; x++)
+            {
+                var value = table[3 * source[x] + component];
+                for (var k = 0; k < times; k++)
+                {
+                    target[o++] = value;
+                }
+            }
+        }
     }
 
     // the scale bar's geometry on a width x height picture, or null when it does not fit

@@ -52,20 +52,27 @@ public static class CreepCorrection
         }
         else
         {
-            double sum = 0;
-            var count = 0;
+            // the six fits (frames 0 and 2, three columns each) in parallel, summed in their order
+            var fits = new List<(int Column, double[] Up, double[] Down)>();
             foreach (var frame in new[] { 0, 2 })
             {
                 foreach (var column in ColumnsToFit(columns))
                 {
-                    var up = Column(frames, frame, rows, columns, column);
-                    var down = Column(frames, frame + 1, rows, columns, column);
-                    var fitted = FitOne(p => model.Residuals(p, up, down, column, channels), initialGuess, 0.01, upper);
-                    if (fitted is { } value)
-                    {
-                        sum += value;
-                        count++;
-                    }
+                    fits.Add((column, Column(frames, frame, rows, columns, column), Column(frames, frame + 1, rows, columns, column)));
+                }
+            }
+
+            var fitted = new double?[fits.Count];
+            Parallel.For(0, fits.Count, i =>
+                fitted[i] = FitOne(p => model.Residuals(p, fits[i].Up, fits[i].Down, fits[i].Column, channels), initialGuess, 0.01, upper));
+            double sum = 0;
+            var count = 0;
+            foreach (var value in fitted)
+            {
+                if (value is { } v)
+                {
+                    sum += v;
+                    count++;
                 }
             }
 
@@ -280,10 +287,13 @@ public static class CreepCorrection
 
     private sealed class Model(int yPixels, int xPixels, double indexToLinear, bool interlaced)
     {
+
         private readonly double _relative = indexToLinear >= 1 ? indexToLinear / yPixels : indexToLinear;
         private readonly double[,] _gridFold = GridInterpolation.OutputYGrid(yPixels, xPixels).Y;
 
         public int YPixels => yPixels;
+
+        public int XPixels => xPixels;
 
         public double PixelShift { get; set; }
 
@@ -294,32 +304,56 @@ public static class CreepCorrection
         // pyfastspm Creep.sin_one_param
         public double[] Path(double f)
         {
-            var total = yPixels * xPixels;
-            var ind = (int)((1 - _relative) * xPixels * yPixels);
-            var phi = Math.Atan((YMax * f - Math.Sin(f)) / (Math.Cos(f) - 1));
-            var path = new double[total];
-            for (var i = 0; i < ind; i++)
+            var arc = new Arc(this, f);
+            var path = new double[yPixels * xPixels];
+            for (var i = 0; i < path.Length; i++)
             {
-                path[i] = Straight(i);
-            }
-
-            var arc = total - ind;
-            var start = Straight(ind);
-            var end = Straight(total - 1);
-            for (var i = 0; i < arc; i++)
-            {
-                var x = GridInterpolation.LinspaceAt(0, 1, arc, i);
-                var v = -Math.Tan(phi) / f + Math.Sin(f * x + phi) / (Math.Cos(phi) * f);
-                path[ind + i] = start + (end - start) * v;
-            }
-
-            var offset = (end - path[total - 1]) / 2;
-            for (var i = 0; i < total; i++)
-            {
-                path[i] += offset;
+                path[i] = arc.At(i);
             }
 
             return path;
+        }
+
+        // pyfastspm Creep._get_grid's path for parameter f, point by point: straight, then the sine arc, shifted by half
+        // the gap at the end (the same operations as computing the whole path, so the same values)
+        private readonly struct Arc
+        {
+            private readonly Model _model;
+            private readonly double _f;
+            private readonly double _phi;
+            private readonly int _ind;
+            private readonly int _length;
+            private readonly double _start;
+            private readonly double _end;
+            private readonly double _offset;
+
+            public Arc(Model model, double f)
+            {
+                _model = model;
+                _f = f;
+                var total = model.YPixels * model.XPixels;
+                _ind = (int)((1 - model._relative) * model.XPixels * model.YPixels);
+                _phi = Math.Atan((model.YMax * f - Math.Sin(f)) / (Math.Cos(f) - 1));
+                _length = total - _ind;
+                _start = model.Straight(_ind);
+                _end = model.Straight(total - 1);
+                _offset = 0;
+                _offset = (_end - Raw(total - 1)) / 2;
+            }
+
+            public double At(int i) => Raw(i) + _offset;
+
+            private double Raw(int i)
+            {
+                if (i < _ind)
+                {
+                    return _model.Straight(i);
+                }
+
+                var x = GridInterpolation.LinspaceAt(0, 1, _length, i - _ind);
+                var v = -Math.Tan(_phi) / _f + Math.Sin(_f * x + _phi) / (Math.Cos(_phi) * _f);
+                return _start + (_end - _start) * v;
+            }
         }
 
         // pyfastspm Creep._shape_to_grid: up = path as rows (odd rows reversed); down = -reversed path, same shaping
@@ -343,7 +377,6 @@ public static class CreepCorrection
 
         public double[] Residuals(double f, double[] upColumn, double[] downColumn, int column, FastChannels channels)
         {
-            var (up, down) = ShapeToGrid(Path(f));
             int upFirst, downFirst, evalFirst, step;
             if (interlaced)
             {
@@ -358,13 +391,17 @@ public static class CreepCorrection
                 (upFirst, downFirst, evalFirst, step) = (0, 1, 0, 2);
             }
 
+            // ShapeToGrid(Path(f))'s entries of this column only: up[i, j] = path[i nx + jj], down[i, j] = -path[total - 1 - (i nx + jj)]
+            var arc = new Arc(this, f);
+            var total = yPixels * xPixels;
             var n = upColumn.Length;
             var xu = new double[n];
             var xd = new double[n];
             for (var r = 0; r < n; r++)
             {
-                xu[r] = up[upFirst + r * step, column];
-                xd[r] = down[downFirst + r * step, column];
+                var (iu, id) = (upFirst + r * step, downFirst + r * step);
+                xu[r] = arc.At(iu * xPixels + ((iu & 1) == 0 ? column : xPixels - 1 - column));
+                xd[r] = -arc.At(total - 1 - (id * xPixels + ((id & 1) == 0 ? column : xPixels - 1 - column)));
             }
 
             var splineUp = new CubicSpline(xu, upColumn);

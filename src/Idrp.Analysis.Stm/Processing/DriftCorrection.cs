@@ -17,13 +17,14 @@ namespace Idrp.Analysis.Stm.Processing;
 /// the native correlation C interpolated bilinearly (a triangle of half-width f per axis):
 /// <c>corr_E[f m + r] = sum C[m'] tri(f m + r - f m')</c>. A bilinear surface takes its maximum at a grid point, so
 /// the enlarged peak is <c>f x</c> the native peak (the first in row-major order, as numpy's argmax, since the map
-/// keeps the order). The frames are therefore correlated at their own size (padded to twice the larger side, a
-/// quarter of the points per axis pair of the enlarged transform) and the lag is scaled: the same drift as
-/// pyfastspm's, at a fraction of the cost. Other sizes (e.g. 200 x 100 in S = 256) take the enlarged path.
+/// keeps the order). The frames are therefore correlated at their own size, padded to twice each side (a 512 x 256
+/// transform for 256 x 128 frames, an eighth of the points of the enlarged 1024 x 1024 one), and the lag is scaled:
+/// the same drift as pyfastspm's, at a fraction of the cost. Other sizes (e.g. 200 x 100 in S = 256) take the
+/// enlarged path.
 /// </para>
 /// <para>
 /// Memory: the half spectra of the last <c>stepSize</c> frames plus one group of about two frames per core
-/// (<c>2Q x (Q + 1)</c> complex values each, Q the transform side), whatever the movie length
+/// (<c>2Q_y x (Q_x + 1)</c> complex values each, Q the correlated image's sides), whatever the movie length
 /// (<see cref="SpectraAllocated"/> counts them). Not thread safe; <see cref="AddBatch"/> works in parallel over frames.
 /// </para>
 /// </remarks>
@@ -39,7 +40,9 @@ public sealed class DriftEstimator
     private readonly List<(double Y, double X)> _perFrame = [];
     private readonly bool _interlaced;
     private readonly bool _native;
-    private readonly int _side; // side of the correlated images: the frame's larger side (native) or S
+    private readonly int _sideY; // sides of the correlated images: the frame's own (native) or S x S
+    private readonly int _sideX;
+    private readonly int _spectrumLength;
     private readonly int _factorY;
     private readonly int _factorX;
 
@@ -68,7 +71,8 @@ public sealed class DriftEstimator
         StepSize = stepSize;
         _size = 1 << ((int)Math.Log2(Math.Max(rows, columns)) + 1);
         _native = nativeResolution && _size % rows == 0 && _size % columns == 0;
-        _side = _native ? Math.Max(rows, columns) : _size;
+        (_sideY, _sideX) = _native ? (rows, columns) : (_size, _size);
+        _spectrumLength = 2 * _sideY * (_sideX + 1);
         _factorY = _native ? _size / rows : 1;
         _factorX = _native ? _size / columns : 1;
         _window = new double[rows * columns];
@@ -128,7 +132,7 @@ public sealed class DriftEstimator
         {
             if (!_free.TryPop(out spectra[f]))
             {
-                spectra[f] = (new double[2 * _side * (_side + 1)], new double[2 * _side * (_side + 1)]);
+                spectra[f] = (new double[_spectrumLength], new double[_spectrumLength]);
                 SpectraAllocated++;
             }
         }
@@ -149,10 +153,8 @@ public sealed class DriftEstimator
             var earlierIndex = later - StepSize;
             var earlier = earlierIndex >= first ? spectra[earlierIndex - first] : window[earlierIndex - (first - window.Length)];
             var current = spectra[later - first];
-            var (dy, dx) = _native
-                ? WithTransform(t => t.CorrelationPeak(earlier.Re, earlier.Im, current.Re, current.Im, _rows - 1, _columns - 1))
-                : WithTransform(t => t.CorrelationPeak(earlier.Re, earlier.Im, current.Re, current.Im));
-            _perFrame[earlierIndex] = (_factorY * (dy - (_side - 1)) / (double)StepSize, _factorX * (dx - (_side - 1)) / (double)StepSize);
+            var (dy, dx) = WithTransform(t => t.CorrelationPeak(earlier.Re, earlier.Im, current.Re, current.Im));
+            _perFrame[earlierIndex] = (_factorY * (dy - (_sideY - 1)) / (double)StepSize, _factorX * (dx - (_sideX - 1)) / (double)StepSize);
         });
 
         foreach (var spectrum in spectra)
@@ -168,7 +170,7 @@ public sealed class DriftEstimator
 
     private T WithTransform<T>(Func<RealFft2D, T> action)
     {
-        var transform = _transforms.TryTake(out var t) ? t : new RealFft2D(_side);
+        var transform = _transforms.TryTake(out var t) ? t : new RealFft2D(_sideY, _sideX);
         try
         {
             return action(transform);
@@ -287,7 +289,7 @@ public sealed class DriftEstimator
         var std = Math.Sqrt(variance / count);
         // pyfastspm: imag /= std; imag -= mean(imag); imag *= window (in float32, as its movie)
         var prepared = System.Buffers.ArrayPool<float>.Shared.Rent(count);
-        var image = System.Buffers.ArrayPool<double>.Shared.Rent(_side * _side);
+        var image = System.Buffers.ArrayPool<double>.Shared.Rent(_sideY * _sideX);
         try
         {
             for (var i = 0; i < count; i++)
@@ -295,17 +297,13 @@ public sealed class DriftEstimator
                 prepared[i] = (float)((frame[i] / std - mean / std) * _window[i]);
             }
 
-            var square = image.AsSpan(0, _side * _side);
+            var square = image.AsSpan(0, _sideY * _sideX);
             if (_native)
             {
-                // the frame in the top left corner of a zero square: the zeros add nothing to any lag
-                square.Clear();
-                for (var r = 0; r < _rows; r++)
+                // the frame itself: the transform pads it to twice its sides, so every lag is a full linear one
+                for (var i = 0; i < count; i++)
                 {
-                    for (var c = 0; c < _columns; c++)
-                    {
-                        square[r * _side + c] = prepared[r * _columns + c];
-                    }
+                    square[i] = prepared[i];
                 }
             }
             else
@@ -381,19 +379,36 @@ public sealed class DriftPath
     /// <summary>Columns of a corrected output frame.</summary>
     public int OutputColumns { get; }
 
-    /// <summary>Writes frame <paramref name="index"/>, enlarged and shifted, into <paramref name="output"/> (OutputRows x OutputColumns; zero outside).</summary>
-    public void Apply(ReadOnlySpan<float> frame, int index, Span<float> output)
+    /// <summary>
+    /// Top left corner, in the output canvas, of frame <paramref name="index"/>'s enlarged image (FrameRows x
+    /// FrameColumns): its rounded drift shift. The image may reach past the canvas; what lies outside is dropped.
+    /// </summary>
+    public (int Top, int Left) Position(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Y.Count);
+        var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
+        var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
+        return (_offsetY + shiftY, _offsetX + shiftX);
+    }
+
+    /// <summary>Enlarges a frame (rows x columns) to FrameRows x FrameColumns with cubic splines (scikit-image's resize, as pyfastspm).</summary>
+    public void Enlarge(ReadOnlySpan<float> frame, Span<float> enlarged) =>
+        SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
+
+    /// <summary>
+    /// Writes frame <paramref name="index"/>, enlarged and shifted, into <paramref name="output"/> (OutputRows x
+    /// OutputColumns; zero outside): <see cref="Enlarge"/> placed at <see cref="Position"/>. The MP4 export renders
+    /// the enlarged image at its position instead, without the canvas (<c>FrameRenderer.RenderYuv420</c>).
+    /// </summary>
+    public void Apply(ReadOnlySpan<float> frame, int index, Span<float> output)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, OutputRows * OutputColumns, nameof(output));
+        var (top, left) = Position(index);
         var enlarged = System.Buffers.ArrayPool<float>.Shared.Rent(FrameRows * FrameColumns);
         try
         {
-            SplineZoom.Cubic(frame, _rows, _columns, enlarged, FrameRows, FrameColumns);
-            var shiftY = (int)Math.Round(Y[index], MidpointRounding.ToEven);
-            var shiftX = Interlaced ? (int)(Math.Round(X[index], MidpointRounding.ToEven) / 2) : (int)Math.Round(X[index], MidpointRounding.ToEven);
+            Enlarge(frame, enlarged);
             output[..(OutputRows * OutputColumns)].Clear();
-            var left = _offsetX + shiftX;
             var firstColumn = Math.Max(0, -left);
             var lastColumn = Math.Min(FrameColumns, OutputColumns - left);
             if (lastColumn <= firstColumn)
@@ -403,7 +418,7 @@ public sealed class DriftPath
 
             for (var r = 0; r < FrameRows; r++)
             {
-                var targetRow = _offsetY + shiftY + r;
+                var targetRow = top + r;
                 if (targetRow >= 0 && targetRow < OutputRows)
                 {
                     enlarged.AsSpan(r * FrameColumns + firstColumn, lastColumn - firstColumn)

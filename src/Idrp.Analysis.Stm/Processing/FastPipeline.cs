@@ -36,20 +36,24 @@ public sealed record FastProcessing(
 /// frames and the drift estimator's window, whatever the movie length. (Drift-corrected frames are the canvas of
 /// the whole drift path, which can be many times a frame: a group, not a batch, of them is held.) Setting up reads
 /// the first three images (phase, creep) and, with drift correction, the whole movie once (the path must be known
-/// before the first frame can be placed). Not thread safe (it reads through the file); the work inside a batch uses
-/// all cores.
+/// before the first frame can be placed). That drift pass keeps the corrected frames in a temporary file
+/// (<see cref="FrameStore"/>: in the file system's cache, not in the process) from which the frames are then read
+/// back instead of being corrected a second time; without room for it they are recomputed. Dispose the pipeline to
+/// free that file. Not thread safe (it reads through the file); the work inside a batch uses all cores.
 /// </summary>
-public sealed class FastPipeline
+public sealed class FastPipeline : IDisposable
 {
     private readonly FastMovieReader _reader;
     private readonly GridInterpolation? _interpolation;
     private readonly DriftPath? _drift;
+    private readonly FrameStore? _store;
 
-    private FastPipeline(FastMovieReader reader, GridInterpolation? interpolation, DriftPath? drift, CreepGrid? creep)
+    private FastPipeline(FastMovieReader reader, GridInterpolation? interpolation, DriftPath? drift, CreepGrid? creep, FrameStore? store = null)
     {
         _reader = reader;
         _interpolation = interpolation;
         _drift = drift;
+        _store = store;
         Creep = creep;
         // two frames per core keep every core busy while rendering; whole images, at most 16 frames
         var perImage = reader.FramesPerImage;
@@ -67,6 +71,9 @@ public sealed class FastPipeline
 
     /// <summary>The drift path, or null.</summary>
     public DriftPath? Drift => _drift;
+
+    /// <summary>Whether the corrected frames of the drift pass are read back from a temporary file (see the class remarks).</summary>
+    public bool KeepsCorrectedFrames => _store is not null;
 
     /// <summary>Output frame width.</summary>
     public int Width => _drift?.OutputColumns ?? _reader.Width;
@@ -94,7 +101,11 @@ public sealed class FastPipeline
     /// <param name="options">The corrections.</param>
     /// <param name="cancellationToken">Stops the drift pass between batches.</param>
     /// <param name="framesDone">Told the number of frames the drift pass has seen, after each batch.</param>
-    public static FastPipeline Open(FastFile file, FastProcessing options, CancellationToken cancellationToken = default, Action<int>? framesDone = null)
+    public static FastPipeline Open(FastFile file, FastProcessing options, CancellationToken cancellationToken = default, Action<int>? framesDone = null) =>
+        Open(file, options, keepCorrectedFrames: true, cancellationToken, framesDone);
+
+    /// <summary>As <see cref="Open(FastFile, FastProcessing, CancellationToken, Action{int})"/>; <paramref name="keepCorrectedFrames"/> false = the second pass recomputes every frame.</summary>
+    internal static FastPipeline Open(FastFile file, FastProcessing options, bool keepCorrectedFrames, CancellationToken cancellationToken = default, Action<int>? framesDone = null)
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(options);
@@ -131,22 +142,38 @@ public sealed class FastPipeline
 
         var interlaced = options.Channels is FastChannels.UpInterlaced or FastChannels.DownInterlaced or FastChannels.UpDownInterlaced;
         var estimator = new DriftEstimator(reader.Height, reader.Width, interlaced, options.DriftStep);
-        var copy = ArrayPool<float>.Shared.Rent(16 * reader.FramesPerImage * reader.FrameSize);
+        var store = keepCorrectedFrames ? FrameStore.TryCreate(reader.FrameSize, reader.FrameCount) : null;
+        var copy = ArrayPool<float>.Shared.Rent(pipeline.FramesPerCall * reader.FrameSize);
         try
         {
-            pipeline.ForEachBatch(16, (first, frames) =>
+            pipeline.ForEachCorrectedBatch(16, 0, reader.ImageCount, (first, frames) =>
             {
+                try
+                {
+                    store?.Write(first, frames);
+                }
+                catch (IOException)
+                {
+                    // the disk filled up under us: pass 2 recomputes the frames instead
+                    store?.Dispose();
+                    store = null;
+                }
+
                 frames.CopyTo(copy);
                 estimator.AddBatch(copy, frames.Length / reader.FrameSize);
                 framesDone?.Invoke(first + (frames.Length / reader.FrameSize));
             }, cancellationToken);
+            return new FastPipeline(reader, interpolation, estimator.Finish(), creep, store);
+        }
+        catch
+        {
+            store?.Dispose();
+            throw;
         }
         finally
         {
             ArrayPool<float>.Shared.Return(copy);
         }
-
-        return new FastPipeline(reader, interpolation, estimator.Finish(), creep);
     }
 
     /// <summary>
@@ -160,11 +187,73 @@ public sealed class FastPipeline
     public void ForEachBatch(int imagesPerBatch, int firstImage, int imageCount, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onBatch);
-        var inputSize = _reader.FrameSize;
         var drift = _drift;
+        if (drift is null)
+        {
+            ForEachCorrectedBatch(imagesPerBatch, firstImage, imageCount, onBatch, cancellationToken);
+            return;
+        }
+
+        var inputSize = _reader.FrameSize;
+        var outputSize = drift.OutputRows * drift.OutputColumns;
+        var output = ArrayPool<float>.Shared.Rent(FramesPerCall * outputSize);
+        var scratch = ArrayPool<float>.Shared.Rent(FramesPerCall * inputSize);
+        try
+        {
+            ForEachCorrectedBatch(imagesPerBatch, firstImage, imageCount, (firstFrame, frames) =>
+            {
+                var n = frames.Length / inputSize;
+                frames.CopyTo(scratch);
+                Parallel.For(0, n, f => drift.Apply(scratch.AsSpan(f * inputSize, inputSize), firstFrame + f, output.AsSpan(f * outputSize, outputSize)));
+                onBatch(firstFrame, output.AsSpan(0, n * outputSize));
+            }, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(output);
+        }
+    }
+
+    /// <summary>
+    /// Streams the frames corrected up to, not including, the drift placement (<see cref="Reader"/>'s Height x Width
+    /// each): phase, FFT filter, creep and interpolation as set up, in groups of at most <see cref="FramesPerCall"/>
+    /// frames. <paramref name="imagesPerBatch"/> images are read at a time, more with the FFT filter
+    /// (<see cref="FastMovieReader.ImagesPerBatch"/>); after a drift pass the frames come from its temporary file. With <see cref="Drift"/>'s <see cref="DriftPath.Enlarge"/> and <see cref="DriftPath.Position"/> they
+    /// give the drift-corrected frames without the canvas around them.
+    /// </summary>
+    public void ForEachCorrectedBatch(int imagesPerBatch, int firstImage, int imageCount, FrameBatchAction onBatch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onBatch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(imagesPerBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(firstImage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(firstImage + imageCount, _reader.ImageCount, nameof(imageCount));
+        var inputSize = _reader.FrameSize;
         var group = FramesPerCall;
-        var output = drift is null ? null : ArrayPool<float>.Shared.Rent(group * drift.OutputRows * drift.OutputColumns);
-        var scratch = ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
+        if (_store is { } store)
+        {
+            var buffer = ArrayPool<float>.Shared.Rent(group * inputSize);
+            try
+            {
+                var end = (firstImage + imageCount) * FramesPerImage;
+                for (var frame = firstImage * FramesPerImage; frame < end; frame += group)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var frames = buffer.AsSpan(0, Math.Min(group, end - frame) * inputSize);
+                    store.Read(frame, frames);
+                    onBatch(frame, frames);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buffer);
+            }
+
+            return;
+        }
+
+        imagesPerBatch = _reader.ImagesPerBatch(imagesPerBatch);
+        var scratch = _interpolation is null ? null : ArrayPool<float>.Shared.Rent(imagesPerBatch * _reader.FramesPerImage * inputSize);
         try
         {
             _reader.ForEachBatch(imagesPerBatch, firstImage, imageCount, (firstFrame, frames) =>
@@ -173,39 +262,26 @@ public sealed class FastPipeline
                 if (_interpolation is not null)
                 {
                     frames.CopyTo(scratch);
-                    _interpolation.ApplyBatch(scratch, count, firstFrame);
+                    _interpolation.ApplyBatch(scratch!, count, firstFrame);
                     scratch.AsSpan(0, frames.Length).CopyTo(frames);
                 }
 
-                if (drift is null)
-                {
-                    for (var start = 0; start < count; start += group)
-                    {
-                        var n = Math.Min(group, count - start);
-                        onBatch(firstFrame + start, frames.Slice(start * inputSize, n * inputSize));
-                    }
-
-                    return;
-                }
-
-                frames.CopyTo(scratch);
-                var outputSize = drift.OutputRows * drift.OutputColumns;
                 for (var start = 0; start < count; start += group)
                 {
                     var n = Math.Min(group, count - start);
-                    var first = start;
-                    Parallel.For(0, n, f => drift.Apply(scratch.AsSpan((first + f) * inputSize, inputSize), firstFrame + first + f, output.AsSpan(f * outputSize, outputSize)));
-                    onBatch(firstFrame + start, output.AsSpan(0, n * outputSize));
+                    onBatch(firstFrame + start, frames.Slice(start * inputSize, n * inputSize));
                 }
             }, cancellationToken);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(scratch);
-            if (output is not null)
+            if (scratch is not null)
             {
-                ArrayPool<float>.Shared.Return(output);
+                ArrayPool<float>.Shared.Return(scratch);
             }
         }
     }
+
+    /// <summary>Deletes the temporary file of the corrected frames, if any.</summary>
+    public void Dispose() => _store?.Dispose();
 }

@@ -4,139 +4,152 @@ using System.Runtime.InteropServices;
 namespace Idrp.Analysis.Stm.Processing;
 
 /// <summary>
-/// Real 2-D FFTs of S x S images zero-padded to P x P (P = 2S, so that circular correlation equals the full linear
-/// one), kept as half spectra (P rows x P/2 + 1 columns, split complex), and the peak of the cross-correlation of two
-/// such spectra. Real input along x is packed as even + i odd samples into a P/2 complex transform; all passes are
-/// column-batched SIMD FFTs (<see cref="FftPlan.Columns"/>) with tiled transposes between them. One instance owns its
-/// scratch buffers: use one per thread; spectra are the caller's.
+/// Real 2-D FFTs of Sy x Sx images (powers of two) zero-padded to Py x Px (P = 2S per axis, so that circular
+/// correlation equals the full linear one), kept as half spectra (Py rows x Sx + 1 columns, split complex), and the
+/// peak of the cross-correlation of two such spectra. Real input along x is packed as even + i odd samples into a
+/// Px/2 complex transform; all passes are column-batched SIMD FFTs (<see cref="FftPlan.Columns"/>) with tiled
+/// transposes between them. One instance owns its scratch buffers: use one per thread; spectra are the caller's.
 /// </summary>
 internal sealed class RealFft2D
 {
-    private readonly int _s;
-    private readonly int _p;
+    private readonly int _sy;
+    private readonly int _sx;
+    private readonly int _py;
     private readonly int _h;
     private readonly double[] _aRe;
     private readonly double[] _aIm;
     private readonly double[] _bRe;
     private readonly double[] _bIm;
     private readonly FftPlan _halfPlan;
-    private readonly FftPlan _fullPlan;
+    private readonly FftPlan _fullPlanX;
+    private readonly FftPlan _fullPlanY;
 
+    /// <summary>Transforms of size x size images.</summary>
     public RealFft2D(int size)
+        : this(size, size)
     {
-        if (!Fft.IsPowerOfTwo(size) || size < 2)
+    }
+
+    /// <summary>Transforms of rows x columns images (both powers of two, columns at least 2).</summary>
+    public RealFft2D(int rows, int columns)
+    {
+        if (!Fft.IsPowerOfTwo(rows) || !Fft.IsPowerOfTwo(columns) || columns < 2)
         {
-            throw new ArgumentException($"Image side {size} is not a power of two.", nameof(size));
+            throw new ArgumentException($"Image sides {rows} x {columns} are not powers of two (at least 1 x 2).");
         }
 
-        _s = size;
-        _p = 2 * size;
-        _h = size + 1;
-        _aRe = new double[_h * _p];
-        _aIm = new double[_h * _p];
-        _bRe = new double[_h * _p];
-        _bIm = new double[_h * _p];
-        _halfPlan = FftPlan.Get(_s);
-        _fullPlan = FftPlan.Get(_p);
+        _sy = rows;
+        _sx = columns;
+        _py = 2 * rows;
+        _h = columns + 1;
+        var scratch = Math.Max(_h * _py, _sx * _py);
+        _aRe = new double[scratch];
+        _aIm = new double[scratch];
+        _bRe = new double[scratch];
+        _bIm = new double[scratch];
+        _halfPlan = FftPlan.Get(_sx);
+        _fullPlanX = FftPlan.Get(2 * _sx);
+        _fullPlanY = FftPlan.Get(_py);
     }
 
     /// <summary>Values in one half spectrum (real or imaginary part).</summary>
-    public int SpectrumLength => _p * _h;
+    public int SpectrumLength => _py * _h;
 
-    /// <summary>Half spectrum of the S x S image (row-major), padded to P x P: <c>re/im[ky * (S + 1) + kx]</c>.</summary>
+    /// <summary>Half spectrum of the Sy x Sx image (row-major), padded to Py x Px: <c>re/im[ky * (Sx + 1) + kx]</c>.</summary>
     public void Forward(ReadOnlySpan<double> image, Span<double> re, Span<double> im)
     {
-        int s = _s, h = _h;
-        // pack along x: z[m][y] = g[y][2m] + i g[y][2m+1], m < S/2; rows S/2 .. S-1 are padding
-        var zr = _bRe.AsSpan(0, s * s);
-        var zi = _bIm.AsSpan(0, s * s);
-        for (var m = 0; m < s / 2; m++)
+        int sy = _sy, sx = _sx, h = _h, py = _py;
+        // pack along x: z[m][y] = g[y][2m] + i g[y][2m+1], m < Sx/2; rows Sx/2 .. Sx-1 are padding
+        var zr = _bRe.AsSpan(0, sx * sy);
+        var zi = _bIm.AsSpan(0, sx * sy);
+        for (var m = 0; m < sx / 2; m++)
         {
-            for (var y = 0; y < s; y++)
+            for (var y = 0; y < sy; y++)
             {
-                zr[m * s + y] = image[y * s + 2 * m];
-                zi[m * s + y] = image[y * s + 2 * m + 1];
+                zr[m * sy + y] = image[y * sx + 2 * m];
+                zi[m * sy + y] = image[y * sx + 2 * m + 1];
             }
         }
 
-        zr[(s / 2 * s)..].Clear();
-        zi[(s / 2 * s)..].Clear();
-        _halfPlan.Columns(zr, zi, s, inverse: false);
+        zr[(sx / 2 * sy)..].Clear();
+        zi[(sx / 2 * sy)..].Clear();
+        _halfPlan.Columns(zr, zi, sy, inverse: false);
 
-        // unpack: X[k] = E + W^k O for k = 0 .. S, W = exp(-2 pi i / P); U is (S + 1) x S
-        var ur = _aRe.AsSpan(0, h * s);
-        var ui = _aIm.AsSpan(0, h * s);
-        for (var k = 0; k <= s; k++)
+        // unpack: X[k] = E + W^k O for k = 0 .. Sx, W = exp(-2 pi i / Px); U is (Sx + 1) x Sy
+        var ur = _aRe.AsSpan(0, h * sy);
+        var ui = _aIm.AsSpan(0, h * sy);
+        for (var k = 0; k <= sx; k++)
         {
-            var (wr, wi) = _fullPlan.Twiddle(k, -1);
-            Unpack(zr, zi, (k % s) * s, ((s - k) % s) * s, ur, ui, k * s, s, wr, wi);
+            var (wr, wi) = _fullPlanX.Twiddle(k, -1);
+            Unpack(zr, zi, (k % sx) * sy, ((sx - k) % sx) * sy, ur, ui, k * sy, sy, wr, wi);
         }
 
-        // to y-major and the column transform along y (rows S .. P-1 are padding)
-        Fft.Transpose(ur, re, h, s);
-        Fft.Transpose(ui, im, h, s);
-        re[(s * h)..(_p * h)].Clear();
-        im[(s * h)..(_p * h)].Clear();
-        _fullPlan.Columns(re, im, h, inverse: false);
+        // to y-major and the column transform along y (rows Sy .. Py-1 are padding)
+        Fft.Transpose(ur, re, h, sy);
+        Fft.Transpose(ui, im, h, sy);
+        re[(sy * h)..(py * h)].Clear();
+        im[(sy * h)..(py * h)].Clear();
+        _fullPlanY.Columns(re, im, h, inverse: false);
     }
 
     /// <summary>
     /// Peak of the full linear cross-correlation <c>corr(a, b)[k] = sum a[n + k - (S - 1)] b[n]</c> (scipy's
-    /// <c>correlate(a, b, 'full')</c>): indices (ky, kx) in 0 .. 2S - 2 of the first maximum in row-major order.
+    /// <c>correlate(a, b, 'full')</c>): indices (ky, kx) in 0 .. 2Sy - 2 and 0 .. 2Sx - 2 of the first maximum in
+    /// row-major order.
     /// </summary>
-    /// <param name="maxLagY">Largest |lag| in y searched (default S - 1, all).</param>
-    /// <param name="maxLagX">Largest |lag| in x searched (default S - 1, all).</param>
+    /// <param name="maxLagY">Largest |lag| in y searched (default Sy - 1, all).</param>
+    /// <param name="maxLagX">Largest |lag| in x searched (default Sx - 1, all).</param>
     public (int Y, int X) CorrelationPeak(ReadOnlySpan<double> aRe, ReadOnlySpan<double> aIm, ReadOnlySpan<double> bRe, ReadOnlySpan<double> bIm,
         int maxLagY = int.MaxValue, int maxLagX = int.MaxValue)
     {
-        int s = _s, p = _p, h = _h;
-        var n = p * h;
+        int sy = _sy, sx = _sx, py = _py, px = 2 * _sx, h = _h;
+        var n = py * h;
         var qr = _aRe.AsSpan(0, n);
         var qi = _aIm.AsSpan(0, n);
         ConjugateProduct(aRe[..n], aIm[..n], bRe[..n], bIm[..n], qr, qi);
-        _fullPlan.Columns(qr, qi, h, inverse: true);
+        _fullPlanY.Columns(qr, qi, h, inverse: true);
 
-        // to kx-major: R[k][ly], (S + 1) x P
+        // to kx-major: R[k][ly], (Sx + 1) x Py
         var rr = _bRe.AsSpan(0, n);
         var ri = _bIm.AsSpan(0, n);
-        Fft.Transpose(qr, rr, p, h);
-        Fft.Transpose(qi, ri, p, h);
+        Fft.Transpose(qr, rr, py, h);
+        Fft.Transpose(qi, ri, py, h);
 
-        // Hermitian half along x back to packed even + i odd: Z[k] = E + i O, O = D W^-k; Z is S x P
-        var zr = _aRe.AsSpan(0, s * p);
-        var zi = _aIm.AsSpan(0, s * p);
-        for (var k = 0; k < s; k++)
+        // Hermitian half along x back to packed even + i odd: Z[k] = E + i O, O = D W^-k; Z is Sx x Py
+        var zr = _aRe.AsSpan(0, sx * py);
+        var zi = _aIm.AsSpan(0, sx * py);
+        for (var k = 0; k < sx; k++)
         {
-            var (wr, wi) = _fullPlan.Twiddle(k, +1);
-            Repack(rr, ri, k * p, (s - k) * p, zr, zi, k * p, p, wr, wi);
+            var (wr, wi) = _fullPlanX.Twiddle(k, +1);
+            Repack(rr, ri, k * py, (sx - k) * py, zr, zi, k * py, py, wr, wi);
         }
 
-        _halfPlan.Columns(zr, zi, p, inverse: true);
+        _halfPlan.Columns(zr, zi, py, inverse: true);
 
         // c[ly][2m] = zr[m][ly], c[ly][2m + 1] = zi[m][ly] (unscaled). Lags -(S-1) .. S-1 are searched in memory order;
         // among equal values the first in scipy's row-major (ky, kx) order wins, as numpy's argmax
         var best = double.NegativeInfinity;
         var (by, bx) = (int.MaxValue, int.MaxValue);
-        for (var column = 0; column < p; column++)
+        for (var column = 0; column < px; column++)
         {
-            var lagX = column < s ? column : column - p;
-            if (lagX == s || Math.Abs(lagX) > maxLagX)
+            var lagX = column < sx ? column : column - px;
+            if (lagX == sx || Math.Abs(lagX) > maxLagX)
             {
-                continue; // the one lag outside -(S-1) .. S-1, or outside the window asked for
+                continue; // the one lag outside -(Sx-1) .. Sx-1, or outside the window asked for
             }
 
-            var kx = lagX + (s - 1);
-            var values = (column & 1) == 0 ? zr.Slice((column >> 1) * p, p) : zi.Slice((column >> 1) * p, p);
-            for (var row = 0; row < p; row++)
+            var kx = lagX + (sx - 1);
+            var values = (column & 1) == 0 ? zr.Slice((column >> 1) * py, py) : zi.Slice((column >> 1) * py, py);
+            for (var row = 0; row < py; row++)
             {
                 var v = values[row];
-                var lagY = row < s ? row : row - p;
-                if (!(v >= best) || row == s || Math.Abs(lagY) > maxLagY)
+                var lagY = row < sy ? row : row - py;
+                if (!(v >= best) || row == sy || Math.Abs(lagY) > maxLagY)
                 {
                     continue;
                 }
 
-                var ky = lagY + (s - 1);
+                var ky = lagY + (sy - 1);
                 if (v > best || ky < by || (ky == by && kx < bx))
                 {
                     best = v;

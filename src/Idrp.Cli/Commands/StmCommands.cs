@@ -144,7 +144,7 @@ internal static class StmCommands
         {
             var path = Existing(parse.GetValue(file)!);
             using var fast = FastFile.Open(path);
-            var pipeline = FastPipeline.Open(fast, processing.Read(parse), ct);
+            using var pipeline = FastPipeline.Open(fast, processing.Read(parse), ct);
             var from = parse.GetValue(first);
             var to = parse.GetValue(count) is { } n ? from + n : pipeline.FrameCount;
             if (from < 0 || from >= pipeline.FrameCount || to > pipeline.FrameCount || to <= from)
@@ -183,7 +183,7 @@ internal static class StmCommands
             {
                 var path = Existing(parse.GetValue(file)!);
                 fast = FastFile.Open(path);
-                var pipeline = FastPipeline.Open(fast, processing.Read(parse), ct);
+                using var pipeline = FastPipeline.Open(fast, processing.Read(parse), ct);
                 var setup = Rendering(pipeline, processing, parse);
                 var target = Path.GetFullPath(parse.GetValue(output)!);
                 var written = await FastExport.WriteMovieAsync(pipeline, setup, target, parse.GetValue(speed), cancellationToken: ct);
@@ -353,7 +353,7 @@ internal static class StmCommands
             throw new CliException(ExitCodes.General, $"'{Path.GetFileName(path)}' is an atom-tracking file: it has no images to export");
         }
 
-        var pipeline = FastPipeline.Open(fast, processing, ct);
+        using var pipeline = FastPipeline.Open(fast, processing, ct);
         if (first < 0 || count < 1 || first + count > pipeline.FrameCount)
         {
             throw new CliException(ExitCodes.Usage, $"frames {first}..{first + count - 1} are outside the movie's 0..{pipeline.FrameCount - 1}");

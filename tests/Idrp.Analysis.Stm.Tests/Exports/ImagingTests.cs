@@ -145,12 +145,80 @@ public sealed class ImagingTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Yuv420_rendering_of_a_placed_image_equals_the_rendering_of_its_canvas(int scale)
+    {
+        // a 7 x 5 image reaching past the top and the right of a 9 x 8 canvas of background 350
+        const int width = 7, height = 5, canvasWidth = 9, canvasHeight = 8, top = -2, left = 4;
+        var random = new Random(5);
+        var image = Enumerable.Range(0, width * height).Select(_ => (float)random.Next(0, 1000)).ToArray();
+        var canvas = Enumerable.Repeat(350f, canvasWidth * canvasHeight).ToArray();
+        for (var r = 0; r < height; r++)
+        {
+            for (var c = 0; c < width; c++)
+            {
+                if (top + r is >= 0 and < canvasHeight && left + c < canvasWidth)
+                {
+                    canvas[(top + r) * canvasWidth + left + c] = image[r * width + c];
+                }
+            }
+        }
+
+        var options = new RenderOptions(ColorMap.Hot, new ContrastLimits(100, 900), scale, PixelSizeNm: 0.5);
+        var (pw, ph) = (canvasWidth * scale + 1 & ~1, canvasHeight * scale + 1 & ~1);
+        var expected = new byte[pw * ph * 3 / 2];
+        var actual = new byte[pw * ph * 3 / 2];
+        FrameRenderer.RenderYuv420(canvas, canvasWidth, canvasHeight, options, expected, pw, ph);
+        FrameRenderer.RenderYuv420(image, width, height, new Placement(canvasWidth, canvasHeight, top, left, 350), options, actual, pw, ph);
+        Assert.Equal(expected, actual);
+
+        // and an image entirely outside: all background
+        FrameRenderer.RenderYuv420(image, width, height, new Placement(canvasWidth, canvasHeight, 0, canvasWidth, 350), options, actual, pw, ph);
+        FrameRenderer.RenderYuv420(Enumerable.Repeat(350f, canvas.Length).ToArray(), canvasWidth, canvasHeight, options, expected, pw, ph);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Movie_frames_of_a_drift_corrected_movie_are_the_rendered_canvases()
+    {
+        // the MP4 export renders each enlarged frame at its drift position, not the canvas ForEachBatch builds:
+        // every frame's YUV must be the canvas's, byte for byte
+        using var fast = FastFile.Open(TestData.SyntheticMovie);
+        using var pipeline = FastPipeline.Open(fast, new FastProcessing(FastChannels.UpDownInterlaced, Drift: true));
+        var setup = FastExport.Prepare(pipeline, new FastRendering("hot", Scale: 2, Contrast: 0.98));
+        var (pw, ph) = (Mp4Writer.PlaneWidth(setup.Width + (setup.Width & 1), Mp4Input.Yuv420), setup.Height + (setup.Height & 1));
+        var canvases = new List<byte[]>();
+        pipeline.ForEachBatch(16, (_, frames) =>
+        {
+            for (var f = 0; f < frames.Length / pipeline.FrameSize; f++)
+            {
+                var yuv = new byte[pw * ph * 3 / 2];
+                FrameRenderer.RenderYuv420(frames.Slice(f * pipeline.FrameSize, pipeline.FrameSize), pipeline.Width, pipeline.Height, setup.Options, yuv, pw, ph);
+                canvases.Add(yuv);
+            }
+        });
+        var rendered = 0;
+        FastExport.ForEachYuvGroup(pipeline, setup, (first, count, buffer, frameBytes) =>
+        {
+            for (var f = 0; f < count; f++)
+            {
+                Assert.Equal(canvases[first + f], buffer.AsSpan(f * frameBytes, frameBytes).ToArray());
+                rendered++;
+            }
+        });
+        Assert.Equal(pipeline.FrameCount, rendered);
+        Assert.NotEqual(pipeline.Drift!.Position(0), pipeline.Drift.Position(pipeline.FrameCount - 1));
+    }
+
     [Fact]
     public async Task Exported_movie_decodes_to_the_rgb_rendering_of_its_frames()
     {
         // FastExport feeds ffmpeg YUV 4:2:0 of its own; decoded back to RGB, frame 0 must look as the PNG rendering
         using var fast = FastFile.Open(TestData.SyntheticMovie);
-        var pipeline = FastPipeline.Open(fast, new FastProcessing(FastChannels.UpDownForward));
+        using var pipeline = FastPipeline.Open(fast, new FastProcessing(FastChannels.UpDownForward));
         var setup = FastExport.Prepare(pipeline, new FastRendering("hot", Scale: 2));
         var path = Path.Combine(Tools.TempDirectory(), "export.mp4");
         Assert.Equal(50, await FastExport.WriteMovieAsync(pipeline, setup, path));

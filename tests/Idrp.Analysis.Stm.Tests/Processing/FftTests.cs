@@ -35,15 +35,17 @@ public sealed class FftTests
     }
 
     [Theory]
-    [InlineData(4, 1)]
-    [InlineData(8, 2)]
-    [InlineData(16, 3)]
-    public void Correlation_peak_equals_the_full_linear_correlations(int size, int seed)
+    [InlineData(4, 4, 1)]
+    [InlineData(8, 8, 2)]
+    [InlineData(16, 16, 3)]
+    [InlineData(16, 4, 4)]
+    [InlineData(2, 8, 5)]
+    public void Correlation_peak_equals_the_full_linear_correlations(int rows, int columns, int seed)
     {
         var random = new Random(seed);
-        var a = Enumerable.Range(0, size * size).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var b = Enumerable.Range(0, size * size).Select(_ => random.NextDouble() - 0.5).ToArray();
-        var transform = new RealFft2D(size);
+        var a = Enumerable.Range(0, rows * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var b = Enumerable.Range(0, rows * columns).Select(_ => random.NextDouble() - 0.5).ToArray();
+        var transform = new RealFft2D(rows, columns);
         var (aRe, aIm) = (new double[transform.SpectrumLength], new double[transform.SpectrumLength]);
         var (bRe, bIm) = (new double[transform.SpectrumLength], new double[transform.SpectrumLength]);
         transform.Forward(a, aRe, aIm);
@@ -52,19 +54,19 @@ public sealed class FftTests
         // scipy.signal.correlate(a, b, 'full'): z[ky, kx] = sum a[n + k - (S - 1)] b[n], first maximum row-major
         var best = double.NegativeInfinity;
         var expected = (0, 0);
-        for (var ky = 0; ky < 2 * size - 1; ky++)
+        for (var ky = 0; ky < 2 * rows - 1; ky++)
         {
-            for (var kx = 0; kx < 2 * size - 1; kx++)
+            for (var kx = 0; kx < 2 * columns - 1; kx++)
             {
                 double z = 0;
-                for (var y = 0; y < size; y++)
+                for (var y = 0; y < rows; y++)
                 {
-                    for (var x = 0; x < size; x++)
+                    for (var x = 0; x < columns; x++)
                     {
-                        int ay = y + ky - (size - 1), ax = x + kx - (size - 1);
-                        if (ay >= 0 && ay < size && ax >= 0 && ax < size)
+                        int ay = y + ky - (rows - 1), ax = x + kx - (columns - 1);
+                        if (ay >= 0 && ay < rows && ax >= 0 && ax < columns)
                         {
-                            z += a[ay * size + ax] * b[y * size + x];
+                            z += a[ay * columns + ax] * b[y * columns + x];
                         }
                     }
                 }
@@ -77,7 +79,7 @@ public sealed class FftTests
         }
 
         Assert.Equal(expected, transform.CorrelationPeak(aRe, aIm, bRe, bIm));
-        Assert.Equal((size - 1, size - 1), transform.CorrelationPeak(aRe, aIm, aRe, aIm));
+        Assert.Equal((rows - 1, columns - 1), transform.CorrelationPeak(aRe, aIm, aRe, aIm));
     }
 
     private static (double[] Re, double[] Im) Dft(double[] re, double[] im)

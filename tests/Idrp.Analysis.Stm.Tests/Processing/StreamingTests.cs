@@ -1,5 +1,6 @@
 using Idrp.Analysis.Stm.Fast;
 using Idrp.Analysis.Stm.Processing;
+using Idrp.Analysis.Stm.Tests.Support;
 using PureHDF;
 
 namespace Idrp.Analysis.Stm.Tests.Processing;
@@ -86,7 +87,7 @@ public sealed class StreamingTests
         {
             WriteMovie(path, points: 16, images: 300);
             using var file = FastFile.Open(path);
-            var pipeline = FastPipeline.Open(file, new FastProcessing(FastChannels.UpDownInterlaced, Drift: true));
+            using var pipeline = FastPipeline.Open(file, new FastProcessing(FastChannels.UpDownInterlaced, Drift: true));
             Assert.Equal(600, pipeline.FrameCount);
             var expectedFirst = 0;
             var largest = 0;
@@ -105,6 +106,40 @@ public sealed class StreamingTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Drift_corrected_frames_read_back_from_the_first_pass_equal_recomputed_frames()
+    {
+        // pyfastspm's whole notebook pipeline on the synthetic movie: the second pass reads pass 1's corrected frames
+        // back from a temporary file instead of correcting them again; the frames must be the same to the bit
+        using var file = FastFile.Open(TestData.SyntheticMovie);
+        using var kept = FastPipeline.Open(file, FastProcessing.Notebook, keepCorrectedFrames: true);
+        using var recomputed = FastPipeline.Open(file, FastProcessing.Notebook, keepCorrectedFrames: false);
+        Assert.True(kept.KeepsCorrectedFrames);
+        Assert.False(recomputed.KeepsCorrectedFrames);
+        Assert.Equal(recomputed.Drift!.Y, kept.Drift!.Y);
+        Assert.Equal(recomputed.Drift.X, kept.Drift.X);
+        foreach (var (firstImage, count) in new[] { (0, 25), (7, 3) })
+        {
+            var a = Frames(kept, firstImage, count);
+            var b = Frames(recomputed, firstImage, count);
+            Assert.Equal(count * 2 * kept.FrameSize, a.Length);
+            Assert.Equal(b, a);
+        }
+
+        static float[] Frames(FastPipeline pipeline, int firstImage, int count)
+        {
+            var all = new List<float>();
+            var next = firstImage * 2;
+            pipeline.ForEachBatch(16, firstImage, count, (first, frames) =>
+            {
+                Assert.Equal(next, first);
+                next += frames.Length / pipeline.FrameSize;
+                all.AddRange(frames.ToArray());
+            });
+            return [.. all];
         }
     }
 

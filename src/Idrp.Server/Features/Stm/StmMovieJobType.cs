@@ -92,17 +92,20 @@ internal sealed class StmMovieJobType : JobType<StmMovieParameters>
         var exportCount = parameters.Gwy || parameters.Gsf ? Math.Min(parameters.ExportCount, frames - exportFirst) : 0;
         progress.Plan((processing.Drift ? frames : 0) + (parameters.Mp4 ? frames : 0) + pngCount + exportCount);
 
-        FastPipeline pipeline;
+        FastPipeline? opened = null;
         FastRenderSetup setup;
         try
         {
-            pipeline = FastPipeline.Open(file, processing, cancellationToken, done => progress.Frames(done, "drift estimate"));
-            setup = FastExport.Prepare(pipeline, parameters.Rendering());
+            opened = FastPipeline.Open(file, processing, cancellationToken, done => progress.Frames(done, "drift estimate"));
+            setup = FastExport.Prepare(opened, parameters.Rendering());
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
+            opened?.Dispose();
             throw new JobFailedException($"{input.Path}: {e.Message}");
         }
+
+        using var pipeline = opened;
 
         progress.StageDone();
         var stem = Path.GetFileNameWithoutExtension(input.Name);
