@@ -67,6 +67,44 @@ public sealed class LocalBlobStoreTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Roots))]
+    public async Task A_small_file_of_whole_pages_and_a_partial_one_is_staged_exactly(string parent)
+    {
+        if (!Directory.Exists(parent))
+        {
+            Assert.Fail($"{parent} does not exist on this machine; the test needs it to cover both write paths.");
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var root = Path.Combine(parent, "idrp-store-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var store = new LocalBlobStore(root);
+            // Files of a batch: one piece each, less than a buffer, of whole pages or not.
+            foreach (var length in new[] { 100_000, 8192, 4095 })
+            {
+                var key = BlobKeys.ForUpload(Guid.CreateVersion7());
+                var data = new byte[length];
+                new Random(length).NextBytes(data);
+                using var seen = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var result = await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
+                Assert.Equal(length, result.Appended);
+                await store.FlushStagingAsync([key], ct);
+
+                await using var staged = await store.OpenStagingAsync(key, length, ct);
+                using var copy = new MemoryStream();
+                await staged.CopyToAsync(copy, ct);
+                Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()), $"the staged bytes of a {length}-byte file differ from the bytes sent");
+                Assert.Equal(SHA256.HashData(data), seen.GetHashAndReset());
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     /// <summary>A request body as the server gets it: pieces of a few KiB.</summary>
     private sealed class TricklingStream(ReadOnlyMemory<byte> data) : Stream
     {

@@ -144,6 +144,59 @@ public sealed class UploadTests(IdrpServer server) : IClassFixture<IdrpServer>
     }
 
     [Fact]
+    public async Task A_crc32_chunk_checksum_is_checked_and_a_repr_digest_on_the_last_chunk_declares_the_whole_file()
+    {
+        var (user, measurement) = await MeasurementAsync("Cora");
+        var data = Tus.RandomBytes(300_009, seed: 21);
+        "123456789"u8.CopyTo(data);
+        // Registered with its size alone, as the CLI does for a file it hashes while sending it.
+        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = "scan.raw", dataSize = data.Length }))
+            .ReadJsonAsync(HttpStatusCode.Created)).Id();
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+
+        // CRC-32 of "123456789" is 0xCBF43926 (the standard check value), sent big-endian in base64.
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data.AsMemory(0, 9), "crc32 " + Convert.ToBase64String([0xCB, 0xF4, 0x39, 0x26]))).StatusCode);
+        var bad = await user.PatchAsync(location, 9, data.AsMemory(9, 100_000), "crc32 " + Convert.ToBase64String([0xCB, 0xF4, 0x39, 0x26]));
+        Assert.Equal(460, (int)bad.StatusCode);
+        Assert.Equal(9, await user.OffsetAsync(location));
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 9, data.AsMemory(9, 100_000))).StatusCode);
+
+        var last = await user.PatchAsync(location, 100_009, data.AsMemory(100_009), reprDigest: Tus.ReprDigest(data));
+        Assert.Equal(HttpStatusCode.NoContent, last.StatusCode);
+        var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("complete", record["state"]!.GetValue<string>());
+        Assert.Equal(Tus.Sha256(data), record["dataChecksum"]!.GetValue<string>());
+        Assert.Equal(data, await (await user.GetAsync($"/api/v1/data-assets/{asset}/content")).Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_repr_digest_the_bytes_do_not_match_leaves_nothing_complete_and_one_against_the_registered_checksum_is_refused()
+    {
+        var (user, measurement) = await MeasurementAsync("Dora");
+        var data = Tus.RandomBytes(200_000, seed: 22);
+        var other = Tus.RandomBytes(200_000, seed: 23);
+        var asset = (await (await user.PostAsync("/api/v1/data-assets", new { measurementId = measurement, dataAssetName = "frame.raw", dataSize = data.Length }))
+            .ReadJsonAsync(HttpStatusCode.Created)).Id();
+        var location = await user.CreateForAssetAsync(asset, data.Length);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.PatchAsync(location, 0, data.AsMemory(0, 50_000))).StatusCode);
+        await (await user.PatchAsync(location, 50_000, data.AsMemory(50_000), reprDigest: "sha-256=:bm90IGEgZGlnZXN0:")).ReadProblemAsync(HttpStatusCode.BadRequest);
+
+        var problem = await (await user.PatchAsync(location, 50_000, data.AsMemory(50_000), reprDigest: Tus.ReprDigest(other))).ReadProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(data)), problem["detail"]!.GetValue<string>());
+        var record = await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("pending", record["state"]!.GetValue<string>());
+        Assert.False(record["hasData"]!.GetValue<bool>());
+        Assert.Equal(Tus.Sha256(other), record["dataChecksum"]!.GetValue<string>());
+        Assert.Empty(await server.Storage.ListAsync(server.DataDirectory, Idrp.Infrastructure.Storage.BlobKeys.ForAsset(asset)));
+
+        // The asset now declares the other bytes: a second upload declaring these is refused before it stores anything.
+        var again = await user.CreateForAssetAsync(asset, data.Length);
+        await (await user.PatchAsync(again, 0, data, reprDigest: Tus.ReprDigest(data))).ReadProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(0, await user.OffsetAsync(again));
+        Assert.Equal("pending", (await (await user.GetAsync($"/api/v1/data-assets/{asset}")).ReadJsonAsync(HttpStatusCode.OK))["state"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_interrupted_chunk_keeps_what_arrived_and_the_upload_resumes_from_there()
     {
         var (user, measurement) = await MeasurementAsync("Yuri");

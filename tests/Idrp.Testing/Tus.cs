@@ -34,13 +34,19 @@ public static class Tus
         return response.Headers.Location!.OriginalString;
     }
 
-    public static async Task<HttpResponseMessage> PatchAsync(this ApiClient client, string location, long offset, ReadOnlyMemory<byte> data, string? checksum = null)
+    /// <summary>Appends <paramref name="data"/> at <paramref name="offset"/>, with an Upload-Checksum and a Repr-Digest (the whole upload's SHA-256, see <see cref="ReprDigest"/>) if given.</summary>
+    public static async Task<HttpResponseMessage> PatchAsync(this ApiClient client, string location, long offset, ReadOnlyMemory<byte> data, string? checksum = null, string? reprDigest = null)
     {
         var request = Request(HttpMethod.Patch, location);
         request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
         if (checksum is not null)
         {
             request.Headers.Add("Upload-Checksum", checksum);
+        }
+
+        if (reprDigest is not null)
+        {
+            request.Headers.Add("Repr-Digest", reprDigest);
         }
 
         request.Content = new ReadOnlyMemoryContent(data);
@@ -56,6 +62,9 @@ public static class Tus
     }
 
     public static string Sha1Header(ReadOnlySpan<byte> data) => "sha1 " + Convert.ToBase64String(SHA1.HashData(data));
+
+    /// <summary>RFC 9530's field value for the SHA-256 of <paramref name="data"/>: <c>sha-256=:base64:</c>.</summary>
+    public static string ReprDigest(ReadOnlySpan<byte> data) => $"sha-256=:{Convert.ToBase64String(SHA256.HashData(data))}:";
 
     public static string Sha256(ReadOnlySpan<byte> data) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(data));
 

@@ -90,14 +90,16 @@ internal sealed class IngestState : IDisposable
     /// <summary>Records a file's state in the journal; it is on disk (for a killed process) when this returns.</summary>
     public void Set(string relativePath, IngestFileState state)
     {
-        var line = JsonSerializer.SerializeToUtf8Bytes(Entry.Of(relativePath, state), Json);
+        var json = JsonSerializer.SerializeToUtf8Bytes(Entry.Of(relativePath, state), Json);
+        // One write per line: the journal is unbuffered, and a separate newline would be a second system call.
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
         lock (_lock)
         {
             _files[relativePath] = state;
             _journal ??= OpenJournal();
             _journal.Write(line);
-            _journal.WriteByte((byte)'\n');
-            _journal.Flush();
         }
     }
 

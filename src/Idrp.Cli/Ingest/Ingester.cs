@@ -190,14 +190,19 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
         }
     }
 
+    /// <summary>The state of an earlier run for this file, if it is still about the same bytes (size and time unchanged).</summary>
+    private IngestFileState? Unchanged(LocalFile file, long size, long modified) =>
+        state.Get(file.Key) is { } remembered && remembered.Size == size && remembered.ModifiedTicks == modified ? remembered : null;
+
     /// <summary>The file's SHA-256: from the state of an earlier run when size and time are unchanged, else read now.</summary>
     private async Task<IngestFileState> RememberAsync(LocalFile file, long size, long modified, ReadOnlyMemory<byte>? whole, CancellationToken ct)
     {
-        var remembered = state.Get(file.Key);
-        if (remembered is null || remembered.Size != size || remembered.ModifiedTicks != modified)
+        var remembered = Unchanged(file, size, modified);
+        if (remembered is null || remembered.Sha256.Length == 0)
         {
             var sha256 = whole is { } bytes ? Convert.ToHexStringLower(SHA256.HashData(bytes.Span)) : await Sha256Async(file.FullPath, ct);
-            remembered = new IngestFileState(size, modified, sha256, null, null);
+            // An upload begun without the file's hash (see SendNewAsync) keeps its asset and upload, to resume them.
+            remembered = remembered is null ? new IngestFileState(size, modified, sha256, null, null) : remembered with { Sha256 = sha256 };
             state.Set(file.Key, remembered);
         }
 
@@ -231,6 +236,11 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
 
     private async Task<IngestOutcome> IngestCoreAsync(LocalFile file, long size, long modified, ReadOnlyMemory<byte>? whole, CancellationToken ct)
     {
+        if (whole is null && linkBase is null && !_existing.ContainsKey(file.Key) && Unchanged(file, size, modified) is null)
+        {
+            return await SendNewAsync(file, size, modified, ct);
+        }
+
         var remembered = await RememberAsync(file, size, modified, whole, ct);
         var checksum = "sha256:" + remembered.Sha256;
         if (Existing(file, checksum) is { } decided)
@@ -285,7 +295,7 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
 
             state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = url });
             var progress = reporter.Uploading(file.Key, size, offset.Value);
-            await uploader.SendAsync(url!, file.FullPath, size, offset.Value, progress, ct);
+            await uploader.SendAsync(url!, file.FullPath, size, offset.Value, remembered.Sha256, progress, ct);
             verified = asset.Str("dataChecksum") == checksum;
             state.Set(file.Key, remembered with { AssetId = assetId, UploadUrl = null });
         }
@@ -302,9 +312,50 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
         return new IngestOutcome(file.Key, offset > 0 ? IngestStatus.Resumed : IngestStatus.Uploaded, assetId);
     }
 
+    /// <summary>
+    /// A file of more than one chunk that the measurement does not have and no earlier run hashed: it is registered
+    /// with its size alone and hashed while it is sent, so reading it costs one pass, not two; the last chunk declares
+    /// its SHA-256 (Repr-Digest), which the server checks every byte against before it completes the asset. A run
+    /// killed meanwhile leaves an asset without a checksum, which the next run hashes first, then resumes.
+    /// </summary>
+    private async Task<IngestOutcome> SendNewAsync(LocalFile file, long size, long modified, CancellationToken ct)
+    {
+        var asset = await api.PostAsync("api/v1/data-assets", new { measurementId, dataAssetName = file.Name, relativePath = file.RelativePath, dataSize = size }, ct);
+        var assetId = asset.Id();
+        var url = await uploader.CreateAsync(assetId, size, ct);
+        state.Set(file.Key, new IngestFileState(size, modified, Sha256: "", assetId, url));
+        var progress = reporter.Uploading(file.Key, size, 0);
+        var sha256 = await uploader.SendAsync(url, file.FullPath, size, 0, sha256Hex: null, progress, ct);
+        state.Set(file.Key, new IngestFileState(size, modified, sha256, assetId, null));
+        var record = await api.GetAsync($"api/v1/data-assets/{assetId}", ct);
+        if (record.Str("state") != "complete" || record.Str("dataChecksum") != "sha256:" + sha256)
+        {
+            throw new CliException(ExitCodes.Conflict, $"the server did not complete the asset (state {record.Str("state")}, checksum {record.Str("dataChecksum")}); run ingest again");
+        }
+
+        return new IngestOutcome(file.Key, IngestStatus.Uploaded, assetId);
+    }
+
     private static async Task<string> Sha256Async(string path, CancellationToken ct)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+        // Unbuffered reads into a pooled buffer: a stream buffer of 1 MiB would be allocated afresh for every file,
+        // and HashDataAsync's own reads are a few KiB each.
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            {
+                sha256.AppendData(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Convert.ToHexStringLower(sha256.GetHashAndReset());
     }
 }

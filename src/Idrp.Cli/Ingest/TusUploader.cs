@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -10,10 +12,11 @@ namespace Idrp.Cli.Ingest;
 
 /// <summary>
 /// Uploads one file to a registered data asset by tus 1.0 (docs/api.md, section 5a): fixed-size chunks,
-/// each with a SHA-256 Upload-Checksum, and after any failed chunk a HEAD to learn where the server got.
-/// A file no larger than one chunk goes in the request that creates the upload (creation-with-upload).
-/// Memory is two chunk buffers per file, whatever the file's size: the next chunk is read and hashed while
-/// the current one is on the wire.
+/// each with a CRC-32 Upload-Checksum (a damaged chunk is sent again alone), the last one with the whole file's
+/// SHA-256 as Repr-Digest (the server checks every byte against it before the asset is complete), and after any
+/// failed chunk a HEAD to learn where the server got. A file no larger than one chunk goes in the request that
+/// creates the upload (creation-with-upload). Memory is two chunk buffers per file, whatever the file's size: the
+/// next chunk is read and hashed while the current one is on the wire, so a file's SHA-256 costs no pass of its own.
 /// </summary>
 internal sealed class TusUploader(IdrpApi api, int chunkSize)
 {
@@ -37,7 +40,7 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
     /// </summary>
     public async Task<bool> UploadWholeAsync(Guid assetId, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
-        var checksum = "sha256 " + Convert.ToBase64String(SHA256.HashData(data.Span));
+        var checksum = Crc32Checksum(data.Span);
         for (var failures = 0; ; )
         {
             string failure;
@@ -90,11 +93,19 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
     }
 
     /// <summary>
-    /// Sends the file's bytes from <paramref name="offset"/> to its end. After a failed chunk or an unreachable
-    /// server (a restart, say) it waits, asks HEAD for the offset and goes on from there, up to 8 failures in a row.
+    /// Sends the file's bytes from <paramref name="offset"/> to its end and returns the file's SHA-256 (hex): the
+    /// one given as <paramref name="sha256Hex"/>, or, without one, computed from the chunks as they are read (then
+    /// <paramref name="offset"/> must be 0). After a failed chunk or an unreachable server (a restart, say) it waits,
+    /// asks HEAD for the offset and goes on from there, up to 8 failures in a row.
     /// </summary>
-    public async Task SendAsync(string url, string file, long length, long offset, IProgress<long> progress, CancellationToken ct)
+    public async Task<string> SendAsync(string url, string file, long length, long offset, string? sha256Hex, IProgress<long> progress, CancellationToken ct)
     {
+        if (sha256Hex is null && offset != 0)
+        {
+            throw new ArgumentException("Without the file's SHA-256 the upload starts at 0, so that every byte is hashed.", nameof(offset));
+        }
+
+        using var digest = new FileDigest(length, sha256Hex);
         var size = (int)Math.Clamp(length, 1, chunkSize);
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(size), ArrayPool<byte>.Shared.Rent(size)];
         Task<Chunk>? next = null;
@@ -109,18 +120,23 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
             var emptyPending = length == 0;
             while (offset < length || emptyPending)
             {
-                var chunk = next is not null ? await next : await ReadAsync(stream, buffers[which], offset, length, ct);
+                var chunk = next is not null ? await next : await ReadAsync(stream, buffers[which], offset, length, digest, ct);
                 next = null;
                 which ^= 1;
                 if (chunk.Offset + chunk.Length < length)
                 {
                     // The next chunk is read and hashed while this one travels.
-                    next = ReadAsync(stream, buffers[which], chunk.Offset + chunk.Length, length, ct);
+                    next = ReadAsync(stream, buffers[which], chunk.Offset + chunk.Length, length, digest, ct);
                 }
 
                 var request = Request(HttpMethod.Patch, url);
                 request.Headers.Add("Upload-Offset", chunk.Offset.ToString(CultureInfo.InvariantCulture));
                 request.Headers.Add("Upload-Checksum", chunk.Checksum);
+                if (chunk.Offset + chunk.Length == length)
+                {
+                    // The last chunk declares what the whole file is; every byte has been hashed by now.
+                    request.Headers.Add("Repr-Digest", $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(digest.Sha256Hex!))}:");
+                }
                 request.Content = new ReadOnlyMemoryContent(chunk.Data);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
 
@@ -175,6 +191,8 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
                 // A HEAD at the end lets the server finish an upload whose last byte it stored but did not yet verify.
                 _ = await OffsetAsync(url, ct);
             }
+
+            return digest.Sha256Hex!;
         }
         finally
         {
@@ -217,12 +235,21 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
         await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * (1 << failures), 8000)), ct);
     }
 
-    private static async Task<Chunk> ReadAsync(FileStream stream, byte[] buffer, long offset, long length, CancellationToken ct)
+    private static async Task<Chunk> ReadAsync(FileStream stream, byte[] buffer, long offset, long length, FileDigest digest, CancellationToken ct)
     {
         var size = (int)Math.Min(buffer.Length, length - offset);
         await ReadExactlyAsync(stream, buffer, offset, size, ct);
         var data = buffer.AsMemory(0, size);
-        return new Chunk(offset, size, data, "sha256 " + Convert.ToBase64String(SHA256.HashData(data.Span)));
+        digest.Add(offset, data.Span);
+        return new Chunk(offset, size, data, Crc32Checksum(data.Span));
+    }
+
+    /// <summary>Upload-Checksum in tus's crc32: the CRC-32 (as zlib's) of the bytes, its four bytes big-endian, in base64.</summary>
+    internal static string Crc32Checksum(ReadOnlySpan<byte> data)
+    {
+        Span<byte> crc = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.HashToUInt32(data));
+        return "crc32 " + Convert.ToBase64String(crc);
     }
 
     private static async Task ReadExactlyAsync(FileStream stream, byte[] buffer, long offset, int size, CancellationToken ct)
@@ -259,4 +286,40 @@ internal sealed class TusUploader(IdrpApi api, int chunkSize)
     }
 
     private readonly record struct Chunk(long Offset, int Length, ReadOnlyMemory<byte> Data, string Checksum);
+
+    /// <summary>
+    /// The SHA-256 of a file of <paramref name="length"/> bytes, fed with its chunks as they are read; a chunk read
+    /// again (after a failure) is not hashed twice. Known from the start when <paramref name="knownHex"/> is given.
+    /// </summary>
+    private sealed class FileDigest(long length, string? knownHex) : IDisposable
+    {
+        private readonly IncrementalHash? _sha256 = knownHex is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        private long _hashed;
+
+        /// <summary>Lower-case hex, once every byte has been read.</summary>
+        public string? Sha256Hex { get; private set; } = knownHex;
+
+        public void Add(long offset, ReadOnlySpan<byte> data)
+        {
+            if (Sha256Hex is not null)
+            {
+                return;
+            }
+
+            if (offset > _hashed)
+            {
+                throw new InvalidOperationException($"Bytes {_hashed} to {offset} were sent without being hashed.");
+            }
+
+            var seen = (int)Math.Min(_hashed - offset, data.Length);
+            _sha256!.AppendData(data[seen..]);
+            _hashed = Math.Max(_hashed, offset + data.Length);
+            if (_hashed == length)
+            {
+                Sha256Hex = Convert.ToHexStringLower(_sha256.GetHashAndReset());
+            }
+        }
+
+        public void Dispose() => _sha256?.Dispose();
+    }
 }

@@ -140,7 +140,7 @@ internal static class BatchUploadsApi
             byte[]? declared = null;
             if (file.Problem is null)
             {
-                (declared, file.Problem) = ParseDigest(section.Headers?.GetValueOrDefault("Content-Digest").ToString());
+                (declared, file.Problem) = DigestHeaders.ParseSha256(section.Headers?.GetValueOrDefault("Content-Digest").ToString(), "Content-Digest");
             }
 
             if (file.Problem is not null)
@@ -215,33 +215,6 @@ internal static class BatchUploadsApi
         file.Name = name;
         file.Folder = folder;
         return null;
-    }
-
-    /// <summary>RFC 9530 Content-Digest; only sha-256 is checked (the others, if sent, are not what assets record).</summary>
-    private static (byte[]? Digest, string? Problem) ParseDigest(string? header)
-    {
-        if (string.IsNullOrEmpty(header))
-        {
-            return (null, null);
-        }
-
-        foreach (var member in header.Split(','))
-        {
-            var equals = member.IndexOf('=');
-            if (equals < 0 || !member[..equals].Trim().Equals("sha-256", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var value = member[(equals + 1)..].Trim();
-            var digest = new byte[32];
-            return value.Length > 2 && value[0] == ':' && value[^1] == ':'
-                && Convert.TryFromBase64String(value[1..^1], digest, out var written) && written == 32
-                ? (digest, null)
-                : (null, "Content-Digest's sha-256 is not ':' + base64 of 32 bytes + ':'.");
-        }
-
-        return (null, "Content-Digest has no sha-256; send sha-256=:<base64>:.");
     }
 
     /// <summary>Matches the staged files with the measurement's assets: new, completing a pending one, already there, or in conflict.</summary>

@@ -7,7 +7,7 @@ internal static class Tus
 {
     public const string Version = "1.0.0";
     public const string Extensions = "creation,creation-with-upload,checksum,termination";
-    public const string ChecksumAlgorithms = "sha256,sha1,md5";
+    public const string ChecksumAlgorithms = "crc32,sha256,sha1,md5";
     public const string OffsetContentType = "application/offset+octet-stream";
 
     /// <summary>tus's status for a chunk whose Upload-Checksum does not match.</summary>
@@ -38,13 +38,13 @@ internal static class Tus
         return result;
     }
 
-    /// <summary>Parses Upload-Checksum ("sha1 base64"); false when malformed or of an algorithm we do not offer.</summary>
+    /// <summary>Parses Upload-Checksum ("sha1 base64"; see <see cref="ChunkChecksum"/>); false when malformed or of an algorithm we do not offer.</summary>
     public static bool TryParseChecksum(string header, out string algorithm, out byte[] expected)
     {
         algorithm = "";
         expected = [];
         var parts = header.Split(' ', 2, StringSplitOptions.TrimEntries);
-        if (parts.Length != 2 || parts[0] is not ("sha256" or "sha1" or "md5"))
+        if (parts.Length != 2 || parts[0] is not ("crc32" or "sha256" or "sha1" or "md5"))
         {
             return false;
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Idrp.Domain.Access;
 using Idrp.Domain.Model;
 using Idrp.Infrastructure.Extraction;
@@ -311,20 +310,21 @@ internal static class UploadsApi
         long end;
         try
         {
-            var state = await hashes.AtAsync(upload.Id, upload.StagingKey, offset, store, ct);
-            using var chunkHash = chunkAlgorithm is null ? null : IncrementalHash.CreateHash(chunkAlgorithm switch
+            if (await DeclareDigestAsync(upload, request, db, ct) is { } undeclared)
             {
-                "sha256" => HashAlgorithmName.SHA256,
-                "sha1" => HashAlgorithmName.SHA1,
-                _ => HashAlgorithmName.MD5,
-            });
+                SetOffsetHeaders(http, upload, Math.Max(upload.Offset, hashes.WrittenOffset(upload.Id) ?? 0));
+                return undeclared;
+            }
+
+            var state = await hashes.AtAsync(upload.Id, upload.StagingKey, offset, store, ct);
+            using var chunkHash = chunkAlgorithm is null ? null : ChunkChecksum.For(chunkAlgorithm);
             var result = await store.AppendAsync(upload.StagingKey, offset, request.Body, remaining, data =>
             {
                 state.Append(data);
-                chunkHash?.AppendData(data.Span);
+                chunkHash?.Append(data.Span);
             }, durable, ct);
 
-            if (chunkHash is not null && (result.Interrupted || !CryptographicOperations.FixedTimeEquals(chunkHash.GetHashAndReset(), chunkExpected)))
+            if (chunkHash is not null && (result.Interrupted || !chunkHash.Matches(chunkExpected)))
             {
                 // The bad bytes go; those before them stay. When some of those were still pending, they are made
                 // durable here (cut at the chunk's start and synced), so that the client resends only this chunk.
@@ -391,6 +391,44 @@ internal static class UploadsApi
         }
 
         SetOffsetHeaders(http, upload, end);
+        return null;
+    }
+
+    /// <summary>
+    /// <c>Repr-Digest: sha-256=:…:</c> on an append declares the SHA-256 of the whole upload, for a client that hashes
+    /// the file while it sends it rather than before it registers the asset (the CLI, for files of more than one
+    /// chunk): it sends the header with the last chunk. The checksum goes on the asset, and is saved, before the bytes
+    /// are taken, so that the completion (by this request, or by a HEAD after a restart) checks the bytes against
+    /// it. An asset registered with another checksum keeps it: the request is refused. Null when there is nothing to
+    /// refuse.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> DeclareDigestAsync(Upload upload, HttpRequest request, IdrpDbContext db, CancellationToken ct)
+    {
+        if (request.Headers["Repr-Digest"] is not { Count: > 0 } header)
+        {
+            return null;
+        }
+
+        var (digest, problem) = DigestHeaders.ParseSha256(header.ToString(), "Repr-Digest");
+        if (problem is not null)
+        {
+            return Problems.Make(StatusCodes.Status400BadRequest, "bad-request", "Malformed Repr-Digest", problem);
+        }
+
+        var checksum = "sha256:" + Convert.ToHexStringLower(digest!);
+        var asset = await db.DataAssets.FirstAsync(a => a.Id == upload.AssetId, ct);
+        if (asset.DataChecksum == checksum)
+        {
+            return null;
+        }
+
+        if (asset.DataChecksum is not null)
+        {
+            return Problems.Conflict($"The data asset was registered with {asset.DataChecksum}; Repr-Digest declares {checksum}. Nothing was appended.");
+        }
+
+        asset.DataChecksum = checksum;
+        await db.SaveChangesAsync(ct);
         return null;
     }
 
