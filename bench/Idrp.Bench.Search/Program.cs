@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 // Search latency at 100k measurements / 1M data assets, in process (SearchService, as the API and the web UI call it),
 // on SQLite or PostgreSQL. Usage (bench/search.sh runs both):
 //   Idrp.Bench.Search --provider Sqlite|Postgres [--connection CS] [--data DIR] [--measurements 100000] [--assets 10]
-//                     [--iterations 40] [--markdown FILE] [--case TEXT (only cases whose name contains it)] [--sql (log SQL)]
+//                     [--iterations 40] [--markdown FILE] [--case TEXT (only cases whose name contains it)] [--sql (log SQL)] [--count-limit N]
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -34,7 +34,14 @@ if (options.ContainsKey("sql"))
 }
 
 services.AddIdrpPersistence(_ => (new DatabaseOptions { Provider = provider, ConnectionString = connection }, dataDirectory));
-services.AddOptions<SearchOptions>();
+// --count-limit N: the server's Search:CountLimit (default 10,000), to see what a smaller one buys for broad words.
+services.AddOptions<SearchOptions>().Configure(o =>
+{
+    if (options.TryGetValue("count-limit", out var limit))
+    {
+        o.CountLimit = int.Parse(limit, CultureInfo.InvariantCulture);
+    }
+});
 services.AddScoped<SearchService>();
 await using var root = services.BuildServiceProvider();
 
