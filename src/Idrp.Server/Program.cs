@@ -9,6 +9,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 // Serves the UI's framework scripts from the build output when run from source (dotnet run); a no-op once published.
 builder.WebHost.UseStaticWebAssets();
+
+// Large uploads arrive as a stream of full socket reads: give each read its buffer at once instead of first waiting
+// for data with a zero-byte read (the default, which saves memory on idle connections at one system call per read).
+builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
 builder.AddIdrpServer();
 
 var app = builder.Build();
