@@ -16,92 +16,92 @@ public sealed class LocalBlobStoreTests
     [MemberData(nameof(Roots))]
     public async Task Appends_of_whole_and_partial_buffers_from_aligned_and_unaligned_offsets_stage_exactly_the_bytes_sent(string parent)
     {
-        if (!Directory.Exists(parent))
-        {
-            Assert.Fail($"{parent} does not exist on this machine; the test needs it to cover both write paths.");
-        }
-
         var ct = TestContext.Current.CancellationToken;
-        var root = Path.Combine(parent, "idrp-store-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var store = new LocalBlobStore(root);
-            var key = BlobKeys.ForUpload(Guid.CreateVersion7());
-            var data = new byte[(5 << 20) + 4099];
-            new Random(7).NextBytes(data);
-            using var seen = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var root = new StoreRoot(parent);
+        var store = new LocalBlobStore(root.Path);
+        var key = BlobKeys.ForUpload(Guid.CreateVersion7());
+        var data = new byte[(5 << 20) + 4099];
+        new Random(7).NextBytes(data);
+        using var seen = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
-            // 2.5 MiB + 7 from offset 0, arriving in small reads: two whole buffers, then a tail.
-            var first = (5 << 19) + 7;
-            var result = await store.AppendAsync(key, 0, new TricklingStream(data.AsMemory(0, first)), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
-            Assert.Equal(first, result.Appended);
+        // 2.5 MiB + 7 from offset 0, arriving in small reads: two whole buffers, then a tail.
+        var first = (5 << 19) + 7;
+        var result = await store.AppendAsync(key, 0, new TricklingStream(data.AsMemory(0, first)), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
+        Assert.Equal(first, result.Appended);
 
-            // A resume from the aligned offset 2 MiB: the unaligned tail is cut and sent again, then 1 MiB more.
-            using var resumed = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            resumed.AppendData(data.AsSpan(0, 2 << 20));
-            var second = (3 << 20) - (2 << 20) + (1 << 19) + 7;
-            result = await store.AppendAsync(key, 2 << 20, new TricklingStream(data.AsMemory(2 << 20, second)), long.MaxValue, d => resumed.AppendData(d.Span), durable: false, ct);
-            Assert.Equal(second, result.Appended);
+        // A resume from the aligned offset 2 MiB: the unaligned tail is cut and sent again, then 1 MiB more.
+        using var resumed = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        resumed.AppendData(data.AsSpan(0, 2 << 20));
+        var second = (3 << 20) - (2 << 20) + (1 << 19) + 7;
+        result = await store.AppendAsync(key, 2 << 20, new TricklingStream(data.AsMemory(2 << 20, second)), long.MaxValue, d => resumed.AppendData(d.Span), durable: false, ct);
+        Assert.Equal(second, result.Appended);
 
-            // From an unaligned offset, a limit that stops inside the body, then the rest durably.
-            var offset = (2 << 20) + second;
-            var third = (1 << 20) + 3;
-            result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), third, d => resumed.AppendData(d.Span), durable: false, ct);
-            Assert.Equal(third, result.Appended);
-            offset += third;
-            result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), long.MaxValue, d => resumed.AppendData(d.Span), durable: true, ct);
-            Assert.Equal(data.Length - offset, result.Appended);
-            Assert.True(result.Durable);
+        // From an unaligned offset, a limit that stops inside the body, then the rest durably.
+        var offset = (2 << 20) + second;
+        var third = (1 << 20) + 3;
+        result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), third, d => resumed.AppendData(d.Span), durable: false, ct);
+        Assert.Equal(third, result.Appended);
+        offset += third;
+        result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), long.MaxValue, d => resumed.AppendData(d.Span), durable: true, ct);
+        Assert.Equal(data.Length - offset, result.Appended);
+        Assert.True(result.Durable);
 
-            await using var staged = await store.OpenStagingAsync(key, data.Length, ct);
-            using var copy = new MemoryStream();
-            await staged.CopyToAsync(copy, ct);
-            Assert.Equal(data.Length, copy.Length);
-            Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()), "the staged bytes differ from the bytes sent");
-            Assert.Equal(SHA256.HashData(data), resumed.GetHashAndReset());
-            Assert.Equal(SHA256.HashData(data.AsSpan(0, first)), seen.GetHashAndReset());
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        await using var staged = await store.OpenStagingAsync(key, data.Length, ct);
+        using var copy = new MemoryStream();
+        await staged.CopyToAsync(copy, ct);
+        Assert.Equal(data.Length, copy.Length);
+        Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()), "the staged bytes differ from the bytes sent");
+        Assert.Equal(SHA256.HashData(data), resumed.GetHashAndReset());
+        Assert.Equal(SHA256.HashData(data.AsSpan(0, first)), seen.GetHashAndReset());
     }
 
     [Theory]
     [MemberData(nameof(Roots))]
     public async Task A_small_file_of_whole_pages_and_a_partial_one_is_staged_exactly(string parent)
     {
-        if (!Directory.Exists(parent))
-        {
-            Assert.Fail($"{parent} does not exist on this machine; the test needs it to cover both write paths.");
-        }
-
         var ct = TestContext.Current.CancellationToken;
-        var root = Path.Combine(parent, "idrp-store-" + Guid.NewGuid().ToString("N"));
-        try
+        using var root = new StoreRoot(parent);
+        var store = new LocalBlobStore(root.Path);
+        // Files of a batch: one piece each, less than a buffer, of whole pages or not.
+        foreach (var length in new[] { 100_000, 8192, 4095 })
         {
-            var store = new LocalBlobStore(root);
-            // Files of a batch: one piece each, less than a buffer, of whole pages or not.
-            foreach (var length in new[] { 100_000, 8192, 4095 })
-            {
-                var key = BlobKeys.ForUpload(Guid.CreateVersion7());
-                var data = new byte[length];
-                new Random(length).NextBytes(data);
-                using var seen = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var result = await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
-                Assert.Equal(length, result.Appended);
-                await store.FlushStagingAsync([key], ct);
+            var key = BlobKeys.ForUpload(Guid.CreateVersion7());
+            var data = new byte[length];
+            new Random(length).NextBytes(data);
+            using var seen = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var result = await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
+            Assert.Equal(length, result.Appended);
+            await store.FlushStagingAsync([key], ct);
 
-                await using var staged = await store.OpenStagingAsync(key, length, ct);
-                using var copy = new MemoryStream();
-                await staged.CopyToAsync(copy, ct);
-                Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()), $"the staged bytes of a {length}-byte file differ from the bytes sent");
-                Assert.Equal(SHA256.HashData(data), seen.GetHashAndReset());
-            }
+            await using var staged = await store.OpenStagingAsync(key, length, ct);
+            using var copy = new MemoryStream();
+            await staged.CopyToAsync(copy, ct);
+            Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()), $"the staged bytes of a {length}-byte file differ from the bytes sent");
+            Assert.Equal(SHA256.HashData(data), seen.GetHashAndReset());
         }
-        finally
+    }
+
+    /// <summary>A fresh store folder under <c>parent</c>, removed at the end.</summary>
+    private sealed class StoreRoot : IDisposable
+    {
+        public StoreRoot(string parent)
         {
-            Directory.Delete(root, recursive: true);
+            if (!Directory.Exists(parent))
+            {
+                Assert.Fail($"{parent} does not exist on this machine; the test needs it to cover both write paths.");
+            }
+
+            Path = System.IO.Path.Combine(parent, "idrp-store-" + Guid.NewGuid().ToString("N"));
+        }
+
+        public string Path { get; }
+
+        public void Dispose()
+        {
+            if (Directory.Exists(Path))
+            {
+                Directory.Delete(Path, recursive: true);
+            }
         }
     }
 

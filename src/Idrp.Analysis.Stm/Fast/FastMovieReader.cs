@@ -88,16 +88,7 @@ public sealed class FastMovieReader
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var length = FastReshape.SamplesPerImage(Width, YPoints) * count;
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, length, nameof(destination));
-        var samples = ArrayPool<float>.Shared.Rent(length);
-        try
-        {
-            ReadImagesSamples(image, count, samples);
-            samples.AsSpan(0, length).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(samples);
-        }
+        ThroughPooledArray(length, destination, samples => ReadImagesSamples(image, count, samples));
     }
 
     // as the public overload, into the start of an array (the FFT filter writes its blocks straight into it)
@@ -154,15 +145,24 @@ public sealed class FastMovieReader
     {
         var values = imageCount * FramesPerImage * FrameSize;
         ArgumentOutOfRangeException.ThrowIfLessThan(frames.Length, values, nameof(frames));
-        var output = ArrayPool<float>.Shared.Rent(Math.Max(1, values));
+        ThroughPooledArray(values, frames, output => ReadFrames(firstImage, imageCount, output));
+    }
+
+    /// <summary>
+    /// The span overloads of the readers that write into the start of an array: <paramref name="fill"/> writes the first
+    /// <paramref name="length"/> values of a pooled array, which are then copied to <paramref name="destination"/>.
+    /// </summary>
+    private static void ThroughPooledArray(int length, Span<float> destination, Action<float[]> fill)
+    {
+        var array = ArrayPool<float>.Shared.Rent(Math.Max(1, length));
         try
         {
-            ReadFrames(firstImage, imageCount, output);
-            output.AsSpan(0, values).CopyTo(frames);
+            fill(array);
+            array.AsSpan(0, length).CopyTo(destination);
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(output);
+            ArrayPool<float>.Shared.Return(array);
         }
     }
 
