@@ -287,7 +287,6 @@ public static class CreepCorrection
 
     private sealed class Model(int yPixels, int xPixels, double indexToLinear, bool interlaced)
     {
-
         private readonly double _relative = indexToLinear >= 1 ? indexToLinear / yPixels : indexToLinear;
         private readonly double[,] _gridFold = GridInterpolation.OutputYGrid(yPixels, xPixels).Y;
 
@@ -337,7 +336,6 @@ public static class CreepCorrection
                 _length = total - _ind;
                 _start = model.Straight(_ind);
                 _end = model.Straight(total - 1);
-                _offset = 0;
                 _offset = (_end - Raw(total - 1)) / 2;
             }
 
