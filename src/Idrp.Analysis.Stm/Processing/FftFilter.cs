@@ -247,7 +247,7 @@ public sealed class FftFilter
         var n = inputLength - 2 * Context;
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 0, nameof(inputLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(output.Length, n, nameof(output));
-        var valid = _blockSize - 2 * Context;
+        var valid = SamplesPerBlock;
         var blocks = (n + valid - 1) / valid;
         var pairs = (blocks + 1) / 2;
         Parallel.For(0, pairs, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, pair =>
