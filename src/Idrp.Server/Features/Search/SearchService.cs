@@ -54,14 +54,16 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
         // One pass reads what the total, the facets and a newest/oldest page need of the counted matches: the most
         // recently indexed first, at most CountLimit of them, plus one to know whether more match (without facets,
-        // only what the page needs).
+        // only what the page needs). With words the text index drives it (WhereTextNewestFirst), so that a word found in
+        // most documents stops at the limit instead of collecting every match first.
         var limit = options.Value.CountLimit;
-        var counted = matches.OrderByDescending(d => d.Id).Take(limit + 1);
+        var newestFirst = parsed.Words.Count > 0 ? db.WhereTextNewestFirst(filtered, parsed.Words) : filtered.OrderByDescending(d => d.Id);
+        var counted = newestFirst.Take(limit + 1);
+        var categories = parsed.Facets.Contains("category");
         var rows = parsed.Facets.Count == 0
-            ? await counted.Select(d => new Row(d.Id, d.MeasurementId, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt, null)).ToListAsync(ct)
-            : await counted.Select(d => new Row(d.Id, d.MeasurementId, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId, d.CollectedAt,
-                    parsed.Facets.Contains("category") ? d.CategoryValues : null))
-                .ToListAsync(ct);
+            ? await counted.Select(d => new Row(d.Id, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt, null)).ToListAsync(ct)
+            : await counted.Select(d => new Row(d.Id, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId,
+                d.CollectedAt, categories ? d.CategoryValues : null)).ToListAsync(ct);
         var capped = rows.Count > limit;
         if (capped)
         {
@@ -75,12 +77,12 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             facets[facet] = total == 0 ? [] : await FacetAsync(facet, rows, ct);
         }
 
-        var ids = total <= parsed.Offset ? [] : await PageAsync(matches, parsed, rows, capped, ct);
-        var measurements = ids.Count == 0
+        var page = total <= parsed.Offset ? [] : await PageAsync(matches, parsed, rows, capped, ct);
+        var found = page.Count == 0
             ? []
-            : await db.Measurements.AsNoTracking().Where(m => ids.Contains(m.Id)).ToListAsync(ct);
-        var byId = measurements.ToDictionary(m => m.Id);
-        var items = ids.Where(byId.ContainsKey).Select(id => byId[id].ToResponse()).ToList();
+            : await db.SearchDocuments.AsNoTracking().Where(d => page.Contains(d.Id)).Select(d => new { d.Id, Measurement = d.Measurement! }).ToListAsync(ct);
+        var byId = found.ToDictionary(d => d.Id, d => d.Measurement);
+        var items = page.Where(byId.ContainsKey).Select(id => byId[id].ToResponse()).ToList();
 
         var next = parsed.Offset + parsed.Limit < total && parsed.Offset + parsed.Limit <= MaxOffset ? parsed.Offset + parsed.Limit : (int?)null;
         return (new SearchResponse(total, capped, parsed.Offset, parsed.Limit, next, parsed.Sort, items, facets), null);
@@ -106,19 +108,19 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
     }
 
     /// <summary>
-    /// The measurement ids of the page. Newest and oldest first come from the counted rows when they hold every match,
+    /// The document ids of the page. Newest and oldest first come from the counted rows when they hold every match,
     /// else from the <c>(collected_at, id)</c> index over all matches; relevance ranks the most recent
     /// <see cref="SearchOptions.RankLimit"/> counted matches only, so that a common word does not rank the whole
     /// database to show 20 results.
     /// </summary>
-    private async Task<List<Guid>> PageAsync(IQueryable<SearchDocument> matches, Parsed parsed, List<Row> rows, bool capped, CancellationToken ct)
+    private async Task<List<long>> PageAsync(IQueryable<SearchDocument> matches, Parsed parsed, List<Row> rows, bool capped, CancellationToken ct)
     {
         if (!capped && parsed.Sort is "newest" or "oldest")
         {
             var ordered = parsed.Sort == "newest"
                 ? rows.OrderByDescending(r => r.CollectedAt).ThenByDescending(r => r.Id)
                 : rows.OrderBy(r => r.CollectedAt).ThenBy(r => r.Id);
-            return [.. ordered.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.MeasurementId)];
+            return [.. ordered.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.Id)];
         }
 
         if (parsed.Sort == "relevance")
@@ -127,22 +129,20 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             var candidates = rows.Take(options.Value.RankLimit).Select(r => r.Id).ToList();
             if (parsed.Offset >= candidates.Count)
             {
-                return [.. rows.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.MeasurementId)];
+                return [.. rows.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.Id)];
             }
 
             var ranked = await db.RankText(parsed.Words, candidates).Take(parsed.Offset + parsed.Limit).ToListAsync(ct);
-            var order = ranked.Concat(rows.Skip(candidates.Count).Select(r => r.Id));
-            var measurementOf = rows.ToDictionary(r => r.Id, r => r.MeasurementId);
-            return [.. order.Skip(parsed.Offset).Take(parsed.Limit).Select(d => measurementOf[d])];
+            return [.. ranked.Concat(rows.Skip(candidates.Count).Select(r => r.Id)).Skip(parsed.Offset).Take(parsed.Limit)];
         }
 
         var query = parsed.Sort switch
         {
-            "oldest" => matches.OrderBy(d => d.CollectedAt).ThenBy(d => d.Id).Select(d => d.MeasurementId),
-            "name" => matches.OrderBy(d => d.Measurement!.MeasurementName).ThenBy(d => d.Id).Select(d => d.MeasurementId),
-            _ => matches.OrderByDescending(d => d.CollectedAt).ThenByDescending(d => d.Id).Select(d => d.MeasurementId),
+            "oldest" => matches.OrderBy(d => d.CollectedAt).ThenBy(d => d.Id),
+            "name" => matches.OrderBy(d => d.Measurement!.MeasurementName).ThenBy(d => d.Id),
+            _ => matches.OrderByDescending(d => d.CollectedAt).ThenByDescending(d => d.Id),
         };
-        return await query.Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
+        return await query.Select(d => d.Id).Skip(parsed.Offset).Take(parsed.Limit).ToListAsync(ct);
     }
 
     private async Task<IQueryable<SearchDocument>> ApplyFiltersAsync(IQueryable<SearchDocument> docs, Parsed p, CancellationToken ct)
@@ -251,16 +251,20 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
     /// <summary>
     /// What a search reads of each counted match: the facet values (categories as <see cref="SearchDocument.CategoryValues"/>,
-    /// when that facet is asked for), and what a newest/oldest page sorts on.
+    /// when that facet is asked for), and the instant a newest/oldest page sorts on. A broad word reads 10,000 of these, so
+    /// nothing else is read (the page's measurements are read by document id afterwards).
     /// </summary>
-    private sealed record Row(long Id, Guid MeasurementId, Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence,
+    private sealed record Row(long Id, Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence,
         Visibility Visibility, Guid ProposalId, DateTimeOffset CollectedAt, string? CategoryValues);
 
     /// <summary>The most frequent values first (ties by value), at most <see cref="MaxFacetValues"/>.</summary>
-    private static List<(TKey Key, int Count)> Top<T, TKey>(IEnumerable<T> items, Func<T, TKey> key)
+    private static List<(TKey Key, int Count)> Top<TKey>(IEnumerable<KeyValuePair<TKey, int>> counts)
         where TKey : notnull =>
-        [.. items.GroupBy(key).Select(g => (g.Key, Count: g.Count()))
+        [.. counts.Select(c => (c.Key, Count: c.Value))
             .OrderByDescending(c => c.Count).ThenBy(c => c.Key.ToString(), StringComparer.Ordinal).Take(MaxFacetValues)];
+
+    private static List<(TKey Key, int Count)> Top<T, TKey>(IEnumerable<T> items, Func<T, TKey> key)
+        where TKey : notnull => Top(items.CountBy(key));
 
     private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<Row> rows, CancellationToken ct)
     {
@@ -292,9 +296,18 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
             case "category":
             {
-                // A document has any number of categories, each counted once.
-                var values = rows.SelectMany(r => r.CategoryValues is null or "[]" ? [] : JsonSerializer.Deserialize<string[]>(r.CategoryValues) ?? []);
-                return [.. Top(values, v => v).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                // A document has any number of categories, each counted once. Documents share a few lists, so each
+                // distinct list is parsed once and counted as often as it occurs.
+                var values = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var (list, count) in rows.CountBy(r => r.CategoryValues ?? "[]"))
+                {
+                    foreach (var value in list == "[]" ? [] : JsonSerializer.Deserialize<string[]>(list) ?? [])
+                    {
+                        values[value] = values.GetValueOrDefault(value) + count;
+                    }
+                }
+
+                return [.. Top(values).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             }
 
             case "technique":

@@ -1,0 +1,88 @@
+using System.Net;
+using Idrp.Domain.Access;
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Persistence;
+using Idrp.Infrastructure.Search;
+using Idrp.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Idrp.Server.Tests;
+
+/// <summary>
+/// The text match a search's counting pass reads (<see cref="IdrpDbContext.WhereTextNewestFirst"/>) gives exactly the
+/// documents <see cref="IdrpDbContext.WhereText"/> gives, highest id first, under the access rule and filters, for any
+/// limit below, at or past the number of matches (the capped case), on SQLite and PostgreSQL; on SQLite the FTS5 index
+/// drives it, without sorting the matches.
+/// </summary>
+public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<IdrpServer>
+{
+    private static string UniqueWord() => "zt" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26))));
+
+    [Fact]
+    public async Task Newest_first_matches_are_the_text_matches_by_descending_id_for_every_limit_under_the_access_rule()
+    {
+        var word = UniqueWord();
+        var admin = await server.AdminAsync();
+        var pi = await admin.CreateUserAsync("Text match PI");
+        var proposal = (await pi.CreateProposalAsync()).Id();
+        var experiment = (await pi.CreateExperimentAsync(proposal)).Id();
+
+        // Public and private matches, interleaved; a word that starts with the searched one (prefix semantics); one
+        // measurement without the word.
+        var names = new[] { word, word + "ed", "unrelated", word, word, word + "s", word, word };
+        var visibilities = new[] { "public", "private", "public", "private", "public", "public", "private", "public" };
+        for (var i = 0; i < names.Length; i++)
+        {
+            var id = (await (await pi.PostAsync("/api/v1/measurements", new { experimentId = experiment, measurementName = $"{names[i]} {i}", technique = "SEM" }))
+                .ReadJsonAsync(HttpStatusCode.Created)).Id();
+            if (visibilities[i] == "public")
+            {
+                await (await pi.PatchAsync($"/api/v1/measurements/{id}", new { visibility = "public", licence = "CC-BY-4.0" })).ReadJsonAsync(HttpStatusCode.OK);
+            }
+        }
+
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        var words = new[] { word };
+        var anonymous = new AccessRules(Actor.Anonymous, DateTimeOffset.UtcNow).CanReadIndexed<SearchDocument>([], db.MeasurementShares.Where(_ => false).Select(s => s.MeasurementId));
+        var inProposal = db.SearchDocuments.Where(d => d.ProposalId == proposal);
+        var cases = new (string Name, IQueryable<SearchDocument> Documents, int Expected)[]
+        {
+            ("every document of the proposal", inProposal, 7),
+            ("what an anonymous caller may read", inProposal.Where(anonymous), 4),
+            ("public SEM", inProposal.Where(d => d.Visibility == Visibility.Public && d.Technique == "SEM"), 4),
+        };
+
+        foreach (var (name, documents, expected) in cases)
+        {
+            var all = await db.WhereText(documents, words).OrderByDescending(d => d.Id).Select(d => d.Id).ToListAsync(ct);
+            Assert.True(expected == all.Count, $"{name}: {all.Count} matches, not {expected}");
+            foreach (var limit in new[] { 1, 3, expected - 1, expected, expected + 1 })
+            {
+                var newestFirst = await db.WhereTextNewestFirst(documents, words).Take(limit).Select(d => d.Id).ToListAsync(ct);
+                Assert.True(all.Take(limit).SequenceEqual(newestFirst), $"{name}, limit {limit}: [{string.Join(", ", newestFirst)}], not [{string.Join(", ", all.Take(limit))}]");
+            }
+        }
+
+        if (db.Database.IsSqlite())
+        {
+            // FTS5 yields the hits newest first and each is looked up by key: no temporary index of all hits, no sort.
+            await using var command = db.WhereTextNewestFirst(inProposal.Where(anonymous), words).Take(3).Select(d => d.Id).CreateDbCommand();
+            command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+            await db.Database.OpenConnectionAsync(ct);
+            var plan = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    plan.Add(reader.GetString(reader.FieldCount - 1));
+                }
+            }
+
+            Assert.StartsWith("SCAN search_fts VIRTUAL TABLE", plan[0], StringComparison.Ordinal);
+            Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal) || line.Contains("LIST SUBQUERY", StringComparison.Ordinal));
+        }
+    }
+}
