@@ -11,10 +11,11 @@ internal sealed class UploadHashState : IDisposable
 
     public long Offset { get; private set; }
 
-    public void Append(ReadOnlyMemory<byte> data)
+    /// <summary>Hashes a piece (SHA-256 now, MD5 in the hashes' own lane); the task completes when both are done with it.</summary>
+    public Task Append(ReadOnlyMemory<byte> data)
     {
-        Hashes.Append(data);
         Offset += data.Length;
+        return Hashes.AppendPipelined(data);
     }
 
     public void Dispose() => Hashes.Dispose();
@@ -57,7 +58,7 @@ internal sealed class UploadHashes
                     throw new InvalidOperationException($"The staged bytes of upload {uploadId} end before offset {offset}.");
                 }
 
-                state.Append(buffer.AsMemory(0, read));
+                await state.Append(buffer.AsMemory(0, read));
             }
         }
 
