@@ -4,8 +4,9 @@ namespace Idrp.Infrastructure.Storage;
 
 /// <summary>
 /// The SHA-256 and MD5 of a stream of bytes, the two checksums a data asset records, fed piece by piece as the bytes
-/// arrive. Large pieces are hashed on two cores at once: MD5 has no CPU instructions of its own and runs at about
-/// the speed of SHA-256 with them (SHA-NI), so one after the other they would halve what one upload can reach.
+/// arrive. MD5 has no CPU instructions of its own and runs at less than half the speed of SHA-256 with them
+/// (SHA-NI), so it gets a core of its own: <see cref="Append"/> hashes a large piece with both at once,
+/// <see cref="AppendPipelined"/> (a stream of pieces, as an upload) leaves MD5 to a lane of its own and returns.
 /// </summary>
 public sealed class ContentHashes : IDisposable
 {
