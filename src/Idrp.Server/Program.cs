@@ -13,6 +13,8 @@ builder.WebHost.UseStaticWebAssets();
 // Large uploads arrive as a stream of full socket reads: give each read its buffer at once instead of first waiting
 // for data with a zero-byte read (the default, which saves memory on idle connections at one system call per read).
 builder.WebHost.UseSockets(o => o.WaitForDataBeforeAllocatingBuffer = false);
+// Each read takes up to one buffer block: 64 KiB blocks instead of 4 KiB (see LargeBlockMemoryPool).
+builder.Services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
 builder.AddIdrpServer();
 
 var app = builder.Build();

@@ -26,23 +26,23 @@ public sealed class LocalBlobStoreTests
 
         // 2.5 MiB + 7 from offset 0, arriving in small reads: two whole buffers, then a tail.
         var first = (5 << 19) + 7;
-        var result = await store.AppendAsync(key, 0, new TricklingStream(data.AsMemory(0, first)), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
+        var result = await store.AppendAsync(key, 0, new TricklingStream(data.AsMemory(0, first)), long.MaxValue, Observe(seen), durable: false, ct);
         Assert.Equal(first, result.Appended);
 
         // A resume from the aligned offset 2 MiB: the unaligned tail is cut and sent again, then 1 MiB more.
         using var resumed = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         resumed.AppendData(data.AsSpan(0, 2 << 20));
         var second = (3 << 20) - (2 << 20) + (1 << 19) + 7;
-        result = await store.AppendAsync(key, 2 << 20, new TricklingStream(data.AsMemory(2 << 20, second)), long.MaxValue, d => resumed.AppendData(d.Span), durable: false, ct);
+        result = await store.AppendAsync(key, 2 << 20, new TricklingStream(data.AsMemory(2 << 20, second)), long.MaxValue, Observe(resumed), durable: false, ct);
         Assert.Equal(second, result.Appended);
 
         // From an unaligned offset, a limit that stops inside the body, then the rest durably.
         var offset = (2 << 20) + second;
         var third = (1 << 20) + 3;
-        result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), third, d => resumed.AppendData(d.Span), durable: false, ct);
+        result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), third, Observe(resumed), durable: false, ct);
         Assert.Equal(third, result.Appended);
         offset += third;
-        result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), long.MaxValue, d => resumed.AppendData(d.Span), durable: true, ct);
+        result = await store.AppendAsync(key, offset, new TricklingStream(data.AsMemory(offset)), long.MaxValue, Observe(resumed), durable: true, ct);
         Assert.Equal(data.Length - offset, result.Appended);
         Assert.True(result.Durable);
 
@@ -69,7 +69,7 @@ public sealed class LocalBlobStoreTests
             var data = new byte[length];
             new Random(length).NextBytes(data);
             using var seen = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var result = await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, d => seen.AppendData(d.Span), durable: false, ct);
+            var result = await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, Observe(seen), durable: false, ct);
             Assert.Equal(length, result.Appended);
             await store.FlushStagingAsync([key], ct);
 
@@ -80,6 +80,48 @@ public sealed class LocalBlobStoreTests
             Assert.Equal(SHA256.HashData(data), seen.GetHashAndReset());
         }
     }
+
+    [Fact]
+    public async Task An_observer_that_finishes_late_sees_every_piece_unchanged_because_the_store_waits_before_reusing_its_buffer()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var root = new StoreRoot(Path.GetTempPath());
+        var store = new LocalBlobStore(root.Path);
+        var key = BlobKeys.ForUpload(Guid.CreateVersion7());
+        var data = new byte[(9 << 20) + 12345];
+        new Random(11).NextBytes(data);
+
+        // Reads each piece only after a pause, in order, as a hash lane on another thread does: a store that filled
+        // the piece's buffer again before the task completed would show here as other bytes.
+        using var late = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var lane = Task.CompletedTask;
+        var pieces = 0;
+        var result = await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, piece =>
+        {
+            pieces++;
+            var before = lane;
+            lane = Task.Run(async () =>
+            {
+                await before;
+                await Task.Delay(3, CancellationToken.None);
+                late.AppendData(piece.Span);
+            }, CancellationToken.None);
+            return lane;
+        }, durable: true, ct);
+
+        Assert.Equal(data.Length, result.Appended);
+        Assert.True(lane.IsCompletedSuccessfully, "the store returned before the observer was done");
+        Assert.True(pieces >= 10, $"{pieces} pieces: expected 1 MiB pieces");
+        Assert.Equal(SHA256.HashData(data), late.GetHashAndReset());
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(root.Path, key), ct)));
+    }
+
+    /// <summary>An observer that hashes each piece at once.</summary>
+    private static DataObserver Observe(IncrementalHash hash) => data =>
+    {
+        hash.AppendData(data.Span);
+        return Task.CompletedTask;
+    };
 
     /// <summary>A fresh store folder under <c>parent</c>, removed at the end.</summary>
     private sealed class StoreRoot : IDisposable

@@ -1,7 +1,11 @@
 namespace Idrp.Infrastructure.Storage;
 
-/// <summary>Sees every byte an append writes, in order (to hash it on the fly).</summary>
-public delegate void DataObserver(ReadOnlyMemory<byte> data);
+/// <summary>
+/// Sees every byte an append writes, in order (to hash it on the fly). The task completes when the observer is done
+/// with <paramref name="data"/>: the store leaves that memory unchanged until then, but may hand on the next piece
+/// before. The tasks complete in the order of their pieces.
+/// </summary>
+public delegate Task DataObserver(ReadOnlyMemory<byte> data);
 
 /// <summary>How an append ended.</summary>
 /// <param name="Appended">Bytes added to the staging area.</param>

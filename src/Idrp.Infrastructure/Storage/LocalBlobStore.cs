@@ -10,6 +10,9 @@ namespace Idrp.Infrastructure.Storage;
 public sealed partial class LocalBlobStore : IBlobStore
 {
     private const int BufferSize = 1 << 20;
+
+    /// <summary>Buffers of <see cref="BufferSize"/> per append: pieces in flight while the next arrives.</summary>
+    private const int Pieces = 4;
     private readonly string _root;
 
     public LocalBlobStore(string root)
@@ -30,20 +33,29 @@ public sealed partial class LocalBlobStore : IBlobStore
 
         file.SetLength(offset);
 
-        // Two buffers: while one piece is hashed and written, the next arrives in the other.
-        Memory<byte>[] buffers = [AlignedBuffers.Rent(), AlignedBuffers.Rent()];
-        var pending = Task.CompletedTask;
+        // A ring of buffers: while a piece is written (by a pool thread) and its MD5 computed (by the observer's own
+        // lane), the next ones arrive and are hashed with SHA-256 here; a buffer is filled again once both are done.
+        var buffers = new Memory<byte>[Pieces];
+        var inFlight = new Task[Pieces];
+        for (var i = 0; i < Pieces; i++)
+        {
+            buffers[i] = AlignedBuffers.Rent();
+            inFlight[i] = Task.CompletedTask;
+        }
+
         Microsoft.Win32.SafeHandles.SafeFileHandle? direct = null;
         var directTried = false;
         long appended = 0;
         var interrupted = false;
         try
         {
-            while (appended < maxBytes)
+            for (var slot = 0; appended < maxBytes; slot = (slot + 1) % Pieces)
             {
-                // Fill the buffer before writing: request bodies arrive in pieces of a few KiB, and one write (and
-                // one hash update) per piece would cost more than the copying it saves.
-                var buffer = buffers[(int)(appended / BufferSize % 2)];
+                await inFlight[slot];
+
+                // Fill the buffer before writing: one write (and one hash update) per read would cost more than the
+                // copying it saves.
+                var buffer = buffers[slot];
                 var want = (int)Math.Min(BufferSize, maxBytes - appended);
                 var filled = 0;
                 var ended = false;
@@ -83,11 +95,7 @@ public sealed partial class LocalBlobStore : IBlobStore
                     var handle = direct is not null && filled % DirectWrites.Alignment == 0 && position % DirectWrites.Alignment == 0
                         ? direct
                         : file.SafeFileHandle;
-                    // The observer sees the pieces in order, one at a time; the previous piece's buffer is the
-                    // one the next piece fills.
-                    await pending;
-                    var piece = buffer[..filled];
-                    pending = Task.Run(() => HandOnAsync(piece, handle, position, observer), CancellationToken.None);
+                    inFlight[slot] = HandOnAsync(buffer[..filled], handle, position, observer);
                     appended += filled;
                 }
 
@@ -97,7 +105,7 @@ public sealed partial class LocalBlobStore : IBlobStore
                 }
             }
 
-            await pending;
+            await Task.WhenAll(inFlight);
             if (durable || interrupted)
             {
                 file.Flush(flushToDisk: true);
@@ -111,22 +119,32 @@ public sealed partial class LocalBlobStore : IBlobStore
         }
         finally
         {
-            // On failure the last piece may still be in flight: its buffer is not reused before it is done.
-            await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // On failure pieces may still be in flight: their buffers are not reused before they are done.
+            foreach (var piece in inFlight)
+            {
+                await piece.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             direct?.Dispose();
-            AlignedBuffers.Return(buffers[0]);
-            AlignedBuffers.Return(buffers[1]);
+            foreach (var buffer in buffers)
+            {
+                AlignedBuffers.Return(buffer);
+            }
         }
 
         return new AppendResult(appended, interrupted, durable || interrupted);
     }
 
-    /// <summary>Hashes a piece (the observer) and writes it at the same time: both only read its bytes.</summary>
+    /// <summary>
+    /// Starts writing a piece (a pool thread) and hands it to the observer (on this thread), which both only read it;
+    /// completes when both are done with it.
+    /// </summary>
     private static async Task HandOnAsync(ReadOnlyMemory<byte> piece, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long position, DataObserver? observer)
     {
         var write = RandomAccess.WriteAsync(handle, piece, position, CancellationToken.None);
-        observer?.Invoke(piece);
+        var observed = observer?.Invoke(piece) ?? Task.CompletedTask;
         await write;
+        await observed;
     }
 
     public Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken) =>
@@ -244,7 +262,7 @@ public sealed partial class LocalBlobStore : IBlobStore
     /// </summary>
     private static class AlignedBuffers
     {
-        private const int Kept = 16;
+        private const int Kept = 32;
         private static readonly System.Collections.Concurrent.ConcurrentBag<byte[]> Free = [];
 
         public static Memory<byte> Rent()

@@ -59,6 +59,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         var buffer = ArrayPool<byte>.Shared.Rent(PartSize);
         long appended = 0;
         var interrupted = false;
+        var observed = Task.CompletedTask;
         try
         {
             // The bytes past the last full part come back from the tail object.
@@ -81,22 +82,31 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
                     break;
                 }
 
-                observer?.Invoke(buffer.AsMemory(filled, read));
+                if (observer is not null)
+                {
+                    observed = observer(buffer.AsMemory(filled, read));
+                }
+
                 filled += read;
                 appended += read;
                 if (filled == PartSize)
                 {
+                    // The part's buffer is filled again next: the observer must be done with it (and with all before).
+                    await observed;
                     await PutAsync(PartKey(stagingKey, partNumber), buffer, PartSize, CancellationToken.None);
                     partNumber++;
                     filled = 0;
                 }
             }
 
+            await observed;
+
             // Always rewrite the tail, even when empty: a longer tail left by a crashed writer must not survive.
             await PutAsync(TailKey(stagingKey), buffer, filled, CancellationToken.None);
         }
         finally
         {
+            await observed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             ArrayPool<byte>.Shared.Return(buffer);
         }
 

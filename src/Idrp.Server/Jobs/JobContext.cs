@@ -155,7 +155,7 @@ internal sealed class JobContext : IJobContext
         }
 
         using var hashes = new ContentHashes();
-        var result = await _store.AppendAsync(output.StagingKey, 0, content, long.MaxValue, hashes.Append, durable: true, cancellationToken);
+        var result = await _store.AppendAsync(output.StagingKey, 0, content, long.MaxValue, hashes.AppendPipelined, durable: true, cancellationToken);
 
         await using (var scope = _scopes.CreateAsyncScope())
         {

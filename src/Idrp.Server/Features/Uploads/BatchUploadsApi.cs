@@ -155,6 +155,7 @@ internal static class BatchUploadsApi
             {
                 hashes.Append(data);
                 file.KeepHead(data.Span);
+                return Task.CompletedTask;
             }, durable: false, ct);
             file.Staged = true;
             if (staged.Interrupted)

@@ -11,10 +11,11 @@ internal sealed class UploadHashState : IDisposable
 
     public long Offset { get; private set; }
 
-    public void Append(ReadOnlyMemory<byte> data)
+    /// <summary>Hashes a piece (SHA-256 now, MD5 in the hashes' own lane); the task completes when both are done with it.</summary>
+    public Task Append(ReadOnlyMemory<byte> data)
     {
-        Hashes.Append(data);
         Offset += data.Length;
+        return Hashes.AppendPipelined(data);
     }
 
     public void Dispose() => Hashes.Dispose();
@@ -47,18 +48,23 @@ internal sealed class UploadHashes
         if (offset > 0)
         {
             await using var staged = await store.OpenStagingAsync(stagingKey, offset, cancellationToken);
-            var buffer = new byte[1 << 20];
-            while (state.Offset < offset)
+            // Two buffers: one is read while the other's MD5 runs in the hashes' lane.
+            byte[][] buffers = [new byte[1 << 20], new byte[1 << 20]];
+            Task[] hashed = [Task.CompletedTask, Task.CompletedTask];
+            for (var i = 0; state.Offset < offset; i ^= 1)
             {
-                var read = await staged.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, offset - state.Offset)), cancellationToken);
+                await hashed[i];
+                var read = await staged.ReadAsync(buffers[i].AsMemory(0, (int)Math.Min(buffers[i].Length, offset - state.Offset)), cancellationToken);
                 if (read == 0)
                 {
                     state.Dispose();
                     throw new InvalidOperationException($"The staged bytes of upload {uploadId} end before offset {offset}.");
                 }
 
-                state.Append(buffer.AsMemory(0, read));
+                hashed[i] = state.Append(buffers[i].AsMemory(0, read));
             }
+
+            await Task.WhenAll(hashed);
         }
 
         return state;

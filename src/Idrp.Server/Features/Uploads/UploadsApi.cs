@@ -320,8 +320,8 @@ internal static class UploadsApi
             using var chunkHash = chunkAlgorithm is null ? null : ChunkChecksum.For(chunkAlgorithm);
             var result = await store.AppendAsync(upload.StagingKey, offset, request.Body, remaining, data =>
             {
-                state.Append(data);
                 chunkHash?.Append(data.Span);
+                return state.Append(data);
             }, durable, ct);
 
             if (chunkHash is not null && (result.Interrupted || !chunkHash.Matches(chunkExpected)))
