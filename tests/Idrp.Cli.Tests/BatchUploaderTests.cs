@@ -7,12 +7,12 @@ namespace Idrp.Cli.Tests;
 
 /// <summary>
 /// The CLI's batch upload in process against a real server: a new file is read once and hashed on its way, and a file
-/// that is not the size it was listed with any more is refused alone, with nothing of it stored.
+/// that is not the size it was listed with any more, or is gone, is refused alone, with nothing of it stored.
 /// </summary>
 public sealed class BatchUploaderTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
     [Fact]
-    public async Task New_files_are_hashed_while_sent_and_a_file_that_changed_since_it_was_listed_is_refused_alone()
+    public async Task New_files_are_hashed_while_sent_and_a_file_that_changed_or_went_since_it_was_listed_is_refused_alone()
     {
         var ct = TestContext.Current.CancellationToken;
         using var cli = new Cli();
@@ -33,17 +33,19 @@ public sealed class BatchUploaderTests(IdrpServer server) : IClassFixture<IdrpSe
             new(Local("fresh.dat"), fresh.Length, Sha256Hex: null),
             new(Local("grown.dat"), grown.Length - 1, Sha256Hex: null), // listed before its last byte was written
             new(Local("shrunk.dat"), shrunk.Length + 10, Sha256Hex: null), // listed longer than it is now
+            new(Local("gone.dat"), 1_000, Sha256Hex: null), // deleted since it was listed
         ];
 
         using var api = new IdrpApi(new CliConfig(server.BaseAddress.ToString(), user.Token!));
         var results = await new BatchUploader(api).SendAsync(measurement, entries, ct);
 
-        Assert.Equal(["stored", "stored", "failed", "failed"], results.Select(r => r.Status));
-        Assert.Equal([null, null, "checksum-mismatch", "checksum-mismatch"], results.Select(r => r.ErrorCode));
+        Assert.Equal(["stored", "stored", "failed", "failed", "failed"], results.Select(r => r.Status));
+        Assert.Equal([null, null, "checksum-mismatch", "checksum-mismatch", "checksum-mismatch"], results.Select(r => r.ErrorCode));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(known)), entries[0].SentSha256Hex);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(fresh)), entries[1].SentSha256Hex);
         Assert.Null(entries[2].SentSha256Hex);
         Assert.Null(entries[3].SentSha256Hex);
+        Assert.Null(entries[4].SentSha256Hex);
 
         var assets = await Setup.AssetsAsync(user, measurement);
         Assert.Equal(["fresh.dat", "known.dat"], assets.Select(Setup.Key).Order(StringComparer.Ordinal));

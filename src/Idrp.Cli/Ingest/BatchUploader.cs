@@ -165,13 +165,27 @@ internal sealed class BatchUploader(IdrpApi api)
             }
         }
 
-        /// <summary>Reads the file into <paramref name="bytes"/>; false (and zeros for what is missing) when it is not that long any more.</summary>
+        /// <summary>
+        /// Reads the file into <paramref name="bytes"/>; false (and zeros for what is missing) when it is not that long
+        /// any more or cannot be read now (deleted, say): one such file must not fail the others of the batch.
+        /// </summary>
         private static async Task<bool> ReadAsync(BatchEntry entry, Memory<byte> bytes, CancellationToken ct)
         {
-            await using var file = new FileStream(entry.File.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
-            var read = await file.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, ct);
-            bytes.Span[read..].Clear();
-            return read == bytes.Length && await file.ReadAsync(new byte[1], ct) == 0;
+            var read = 0;
+            try
+            {
+                await using var file = new FileStream(entry.File.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
+                read = await file.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, ct);
+                return read == bytes.Length && await file.ReadAsync(new byte[1], ct) == 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+            finally
+            {
+                bytes.Span[read..].Clear();
+            }
         }
 
         private string PartHeader(BatchEntry entry, string digestBase64)
