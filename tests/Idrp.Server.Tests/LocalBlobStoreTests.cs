@@ -123,6 +123,40 @@ public sealed class LocalBlobStoreTests
         return Task.CompletedTask;
     };
 
+    [Theory]
+    [MemberData(nameof(Roots))]
+    public async Task A_batch_of_staged_files_is_flushed_together_then_committed_and_every_file_reads_back_exactly(string parent)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var root = new StoreRoot(parent);
+        var store = new LocalBlobStore(root.Path);
+        // Enough files for the flush to sync the file system once rather than each file, as a batch upload's do.
+        var files = Enumerable.Range(0, 40).Select(i => (Key: BlobKeys.ForUpload(Guid.CreateVersion7()), Blob: BlobKeys.ForAsset(Guid.CreateVersion7()), Data: RandomBytes(1000 * i, i))).ToList();
+        foreach (var (key, _, data) in files)
+        {
+            Assert.Equal(data.Length, (await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, observer: null, durable: false, ct)).Appended);
+        }
+
+        await store.FlushStagingAsync([.. files.Select(f => f.Key)], ct);
+        foreach (var (key, blob, data) in files)
+        {
+            await store.CommitAsync(key, blob, ct);
+            await using var stored = await store.OpenReadAsync(blob, ct);
+            using var copy = new MemoryStream();
+            await stored.CopyToAsync(copy, ct);
+            Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()), $"the {data.Length}-byte blob differs from the bytes staged");
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(root.Path, "uploads")));
+    }
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
     /// <summary>A fresh store folder under <c>parent</c>, removed at the end.</summary>
     private sealed class StoreRoot : IDisposable
     {

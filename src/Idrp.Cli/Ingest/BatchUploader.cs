@@ -1,12 +1,24 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Idrp.Cli.Api;
 
 namespace Idrp.Cli.Ingest;
 
-/// <summary>A small file on its way in a batch: its place, its size and the SHA-256 read when it was hashed.</summary>
-internal sealed record BatchEntry(LocalFile File, long Size, string Sha256Hex);
+/// <summary>
+/// A small file on its way in a batch: its place, its size and its SHA-256 when an earlier run or a skip check hashed
+/// it; null to hash it while it is sent (the file is then read once), which fills <see cref="SentSha256Hex"/>.
+/// </summary>
+internal sealed record BatchEntry(LocalFile File, long Size, string? Sha256Hex)
+{
+    /// <summary>The file's last write time (UTC ticks) when it was listed, for the state of a file hashed while it is sent.</summary>
+    public long Modified { get; init; }
+
+    /// <summary>The SHA-256 of the bytes sent, once the request is written; null when the file changed while it was read.</summary>
+    public string? SentSha256Hex { get; set; }
+}
 
 /// <summary>What the server did with one file of a batch (docs/api.md, "Batch uploads").</summary>
 internal sealed record BatchItemResult(string Status, Guid? AssetId, string? ErrorCode, string? Error);
@@ -96,44 +108,56 @@ internal sealed class BatchUploader(IdrpApi api)
         }
     }
 
-    private static MultipartFormDataContent Content(IReadOnlyList<BatchEntry> entries)
-    {
-        var content = new MultipartFormDataContent();
-        foreach (var entry in entries)
-        {
-            var part = new FileContent(entry.File.FullPath, entry.Size);
-            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            part.Headers.Add("Content-Digest", $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(entry.Sha256Hex))}:");
-            part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileNameStar = entry.File.Key };
-            content.Add(part);
-        }
-
-        return content;
-    }
+    private static HttpContent Content(IReadOnlyList<BatchEntry> entries) => new BatchContent(entries);
 
     /// <summary>
-    /// A file's first <paramref name="length"/> bytes, opened only when the request is written. A file that changed
-    /// since it was hashed is caught by the server's digest check; one that shrank ends the request here.
+    /// The multipart/form-data body of a batch, written part by part as the request goes out: each file is read once
+    /// into one buffer, hashed for its Content-Digest (unless its SHA-256 is known) and sent from the same buffer, so
+    /// memory stays one file (at most <see cref="MaxFileBytes"/>) however large the batch. Its length is known before
+    /// any file is read: every digest has the same length.
     /// </summary>
-    private sealed class FileContent(string path, long length) : HttpContent
+    /// <remarks>
+    /// A file that is not <see cref="BatchEntry.Size"/> bytes any more (it changed since it was listed) goes with a
+    /// digest its bytes do not have, so that the server refuses that file alone ("checksum-mismatch", nothing kept)
+    /// and the rest of the batch is stored.
+    /// </remarks>
+    private sealed class BatchContent : HttpContent
     {
+        private static readonly byte[] CrLf = "\r\n"u8.ToArray();
+        private readonly IReadOnlyList<BatchEntry> _entries;
+        private readonly string _boundary = Guid.NewGuid().ToString("N");
+
+        public BatchContent(IReadOnlyList<BatchEntry> entries)
+        {
+            _entries = entries;
+            Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data") { Parameters = { new NameValueHeaderValue("boundary", _boundary) } };
+        }
+
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
         {
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Max(1, _entries.Max(e => e.Size)));
             try
             {
-                for (long left = length; left > 0;)
+                foreach (var entry in _entries)
                 {
-                    var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken);
-                    if (read == 0)
+                    var bytes = buffer.AsMemory(0, (int)entry.Size);
+                    var unchanged = await ReadAsync(entry, bytes, cancellationToken);
+                    var digest = unchanged && entry.Sha256Hex is { } known ? Convert.FromHexString(known) : SHA256.HashData(bytes.Span);
+                    if (unchanged)
                     {
-                        throw new IOException($"{path} became shorter while it was sent; ingest it again once it is complete.");
+                        entry.SentSha256Hex = Convert.ToHexStringLower(digest);
+                    }
+                    else
+                    {
+                        digest[0] ^= 0xff; // not the bytes' digest: the server refuses this file
                     }
 
-                    await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    left -= read;
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(PartHeader(entry, Convert.ToBase64String(digest))), cancellationToken);
+                    await stream.WriteAsync(bytes, cancellationToken);
+                    await stream.WriteAsync(CrLf, cancellationToken);
                 }
+
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"--{_boundary}--\r\n"), cancellationToken);
             }
             finally
             {
@@ -141,12 +165,44 @@ internal sealed class BatchUploader(IdrpApi api)
             }
         }
 
+        /// <summary>
+        /// Reads the file into <paramref name="bytes"/>; false (and zeros for what is missing) when it is not that long
+        /// any more or cannot be read now (deleted, say): one such file must not fail the others of the batch.
+        /// </summary>
+        private static async Task<bool> ReadAsync(BatchEntry entry, Memory<byte> bytes, CancellationToken ct)
+        {
+            var read = 0;
+            try
+            {
+                await using var file = new FileStream(entry.File.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous);
+                read = await file.ReadAtLeastAsync(bytes, bytes.Length, throwOnEndOfStream: false, ct);
+                return read == bytes.Length && await file.ReadAsync(new byte[1], ct) == 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+            finally
+            {
+                bytes.Span[read..].Clear();
+            }
+        }
+
+        private string PartHeader(BatchEntry entry, string digestBase64)
+        {
+            var disposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileNameStar = entry.File.Key };
+            return $"--{_boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: application/octet-stream\r\nContent-Digest: sha-256=:{digestBase64}:\r\n\r\n";
+        }
+
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
             SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-        protected override bool TryComputeLength(out long computed)
+        protected override bool TryComputeLength(out long length)
         {
-            computed = length;
+            // A digest is 44 characters of base64 whatever the bytes: the length is known before any file is read.
+            var placeholder = new string('A', 44);
+            length = _entries.Sum(e => Encoding.UTF8.GetByteCount(PartHeader(e, placeholder)) + e.Size + CrLf.Length)
+                + Encoding.ASCII.GetByteCount($"--{_boundary}--\r\n");
             return true;
         }
     }

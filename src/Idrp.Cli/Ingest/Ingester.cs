@@ -92,9 +92,10 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
     }
 
     /// <summary>
-    /// Small files, many to a request: each is hashed (or its hash taken from the state of an earlier run), checked
-    /// against the measurement's assets, and the rest go in one batch upload. A file the server finds too large for
-    /// a batch goes by tus instead.
+    /// Small files, many to a request. A file the measurement has, or an earlier run saw, is hashed first (or its hash
+    /// taken from that run's state) and checked against the measurement's assets; a new one is hashed while the batch
+    /// is sent, so it is read once. The server checks every file against its digest. A file the server finds too
+    /// large for a batch goes by tus instead.
     /// </summary>
     public async Task<IReadOnlyList<IngestOutcome>> IngestBatchAsync(IReadOnlyList<LocalFile> files, BatchUploader batches, CancellationToken ct)
     {
@@ -105,6 +106,12 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
             var decided = await GuardAsync(file, async () =>
             {
                 var info = new FileInfo(file.FullPath);
+                if (!_existing.ContainsKey(file.Key) && Unchanged(file, info.Length, info.LastWriteTimeUtc.Ticks) is null)
+                {
+                    entries.Add(new BatchEntry(file, info.Length, Sha256Hex: null) { Modified = info.LastWriteTimeUtc.Ticks });
+                    return null;
+                }
+
                 var remembered = await RememberAsync(file, info.Length, info.LastWriteTimeUtc.Ticks, whole: null, ct);
                 if (Existing(file, "sha256:" + remembered.Sha256) is { } outcome)
                 {
@@ -161,7 +168,12 @@ internal sealed class Ingester(IdrpApi api, Guid measurementId, IngestState stat
                     result.ErrorCode == "checksum-mismatch" ? "the file changed while it was read; ingest it again once it is complete (" + result.Error + ")" : result.Error,
                     result.ErrorCode == "conflict" ? ExitCodes.Conflict : ExitCodes.General),
             };
-            if (outcome.Status == IngestStatus.Uploaded)
+            if (outcome.Status is IngestStatus.Uploaded or IngestStatus.Skipped && entry.Sha256Hex is null && entry.SentSha256Hex is { } sent)
+            {
+                // Hashed on the way: remembered now, with the size and time it was listed with.
+                state.Set(entry.File.Key, new IngestFileState(entry.Size, entry.Modified, sent, result.AssetId, null));
+            }
+            else if (outcome.Status == IngestStatus.Uploaded)
             {
                 state.Set(entry.File.Key, state.Get(entry.File.Key)! with { AssetId = result.AssetId });
             }

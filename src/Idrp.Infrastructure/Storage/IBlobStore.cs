@@ -39,9 +39,10 @@ public interface IBlobStore
     Task<AppendResult> AppendAsync(string stagingKey, long offset, Stream source, long maxBytes, DataObserver? observer, bool durable, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Makes staging areas written without <c>durable</c> durable, all at once: the local store syncs the files
-    /// concurrently (the file system commits them together, far cheaper than one sync after another); object
-    /// stores, whose writes are durable when they return, do nothing. Used by batch uploads before their commit.
+    /// Makes staging areas written without <c>durable</c> durable, all at once: the local store syncs its file system
+    /// once for many files (Linux <c>syncfs</c>), else the files concurrently (the file system commits them together,
+    /// far cheaper than one sync after another); object stores, whose writes are durable when they return, do
+    /// nothing. Used by batch uploads before their commit.
     /// </summary>
     Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken);
 

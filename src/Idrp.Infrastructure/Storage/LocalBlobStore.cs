@@ -13,6 +13,9 @@ public sealed partial class LocalBlobStore : IBlobStore
 
     /// <summary>Buffers of <see cref="BufferSize"/> per append: pieces in flight while the next arrives.</summary>
     private const int Pieces = 4;
+
+    /// <summary>From this many staging files on, <see cref="FlushStagingAsync"/> syncs the whole file system instead of file by file.</summary>
+    private const int SyncFileSystemFrom = 16;
     private readonly string _root;
 
     public LocalBlobStore(string root)
@@ -31,17 +34,16 @@ public sealed partial class LocalBlobStore : IBlobStore
             throw new InvalidOperationException($"The staging file '{stagingKey}' has {file.Length} bytes but the upload says {offset} are stored.");
         }
 
-        file.SetLength(offset);
+        if (file.Length != offset)
+        {
+            file.SetLength(offset);
+        }
 
         // A ring of buffers: while a piece is written (by a pool thread) and its MD5 computed (by the observer's own
         // lane), the next ones arrive and are hashed with SHA-256 here; a buffer is filled again once both are done.
         var buffers = new Memory<byte>[Pieces];
         var inFlight = new Task[Pieces];
-        for (var i = 0; i < Pieces; i++)
-        {
-            buffers[i] = AlignedBuffers.Rent();
-            inFlight[i] = Task.CompletedTask;
-        }
+        Array.Fill(inFlight, Task.CompletedTask);
 
         Microsoft.Win32.SafeHandles.SafeFileHandle? direct = null;
         var directTried = false;
@@ -55,7 +57,8 @@ public sealed partial class LocalBlobStore : IBlobStore
 
                 // Fill the buffer before writing: one write (and one hash update) per read would cost more than the
                 // copying it saves.
-                var buffer = buffers[slot];
+                // Rented when first needed: a small file's append uses one buffer.
+                var buffer = buffers[slot].IsEmpty ? buffers[slot] = AlignedBuffers.Rent() : buffers[slot];
                 var want = (int)Math.Min(BufferSize, maxBytes - appended);
                 var filled = 0;
                 var ended = false;
@@ -95,7 +98,20 @@ public sealed partial class LocalBlobStore : IBlobStore
                     var handle = direct is not null && filled % DirectWrites.Alignment == 0 && position % DirectWrites.Alignment == 0
                         ? direct
                         : file.SafeFileHandle;
-                    inFlight[slot] = HandOnAsync(buffer[..filled], handle, position, observer);
+                    var piece = buffer[..filled];
+                    if (appended == 0 && (ended || filled == maxBytes))
+                    {
+                        // The whole append is this one piece (a small file): write it here, since handing it to a
+                        // pool thread costs more than it overlaps.
+                        var observed = observer?.Invoke(piece) ?? Task.CompletedTask;
+                        RandomAccess.Write(handle, piece.Span, position);
+                        inFlight[slot] = observed;
+                    }
+                    else
+                    {
+                        inFlight[slot] = HandOnAsync(piece, handle, position, observer);
+                    }
+
                     appended += filled;
                 }
 
@@ -126,7 +142,7 @@ public sealed partial class LocalBlobStore : IBlobStore
             }
 
             direct?.Dispose();
-            foreach (var buffer in buffers)
+            foreach (var buffer in buffers.Where(b => !b.IsEmpty))
             {
                 AlignedBuffers.Return(buffer);
             }
@@ -147,15 +163,24 @@ public sealed partial class LocalBlobStore : IBlobStore
         await observed;
     }
 
-    public Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken) =>
+    public Task FlushStagingAsync(IReadOnlyCollection<string> stagingKeys, CancellationToken cancellationToken)
+    {
+        // Many files: one syncfs of the store's file system (Linux) writes every dirty inode block once and flushes
+        // the disk once, where a sync per file writes its inode's block and flushes the disk for each file.
+        if (stagingKeys.Count >= SyncFileSystemFrom && NativeMethods.SyncFileSystem(PathOf(stagingKeys.First())))
+        {
+            return Task.CompletedTask;
+        }
+
         // Concurrent fsyncs share the file system's journal commits: a batch of small files costs a few disk
         // flushes, not one each. More than the cores: the threads wait on the disk, not the CPU.
-        Parallel.ForEachAsync(stagingKeys, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, (key, _) =>
+        return Parallel.ForEachAsync(stagingKeys, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, (key, _) =>
         {
             using var file = new FileStream(PathOf(key), FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
             file.Flush(flushToDisk: true);
             return ValueTask.CompletedTask;
         });
+    }
 
     public Task<Stream> OpenStagingAsync(string stagingKey, long length, CancellationToken cancellationToken)
     {
@@ -299,6 +324,26 @@ public sealed partial class LocalBlobStore : IBlobStore
                 _ = SyncFileRange(file, offset, length, SyncFileRangeWrite);
             }
         }
+
+        /// <summary>
+        /// syncfs(2) of the file system holding <paramref name="path"/> on Linux: every file's data and metadata on it
+        /// are durable when it returns 0 (since Linux 5.8 it also reports write-back errors). False elsewhere, or on a
+        /// failure: the caller then syncs file by file, which reports each file's error.
+        /// </summary>
+        public static bool SyncFileSystem(string path)
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return false;
+            }
+
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return SyncFs(handle) == 0;
+        }
+
+        [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        private static extern int SyncFs(Microsoft.Win32.SafeHandles.SafeFileHandle fd);
 
         // DllImport rather than LibraryImport: the source-generated stub needs unsafe code, this one does not.
         [DllImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
