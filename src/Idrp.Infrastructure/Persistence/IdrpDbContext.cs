@@ -291,7 +291,7 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
     /// FTS5 drives: its hits come newest first (rowid descending, which the FTS5 index yields without sorting) and each is
     /// looked up by primary key in the documents, so that reading the first N readable matches stops there. A CROSS JOIN
     /// (what EF Core makes of an uncorrelated SelectMany) keeps SQLite from reordering the join: with
-    /// <c>id IN (hits)</c> instead, it first collects every hit of a broad word (72,517 rowids for <c>island</c> at
+    /// <c>id IN (hits)</c> instead, it first collects every hit of a broad word (about 92,000 rowids for <c>island</c> at
     /// 100,000 documents) into a temporary index, and an INNER JOIN sorts all of them.
     /// </summary>
     public override IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words) =>
