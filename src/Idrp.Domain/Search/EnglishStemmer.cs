@@ -37,6 +37,10 @@ public static class EnglishStemmer
         ("ical", "ic"), ("ness", ""), ("ful", ""),
     ];
 
+    private static readonly string[] R1Prefixes = ["gener", "commun", "arsen"];
+
+    private static readonly string[] Step1bSuffixes = ["eedly", "ingly", "edly", "eed", "ing", "ed"];
+
     private static readonly string[] Step4Suffixes =
     [
         "ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", "ate", "iti", "ous", "ive", "ize", "ion", "al", "er", "ic",
@@ -58,7 +62,7 @@ public static class EnglishStemmer
         var w = new Word(word);
         w.MarkRegions();
         w.Step1a();
-        if (!AfterStep1a.Contains(w.ToString()))
+        if (w.Length is < 6 or > 7 || !AfterStep1a.Contains(w.ToString()))
         {
             w.Step1b();
             w.Step1c();
@@ -93,13 +97,13 @@ public static class EnglishStemmer
             }
         }
 
-        private int Length => chars.Length;
+        public int Length => chars.Length;
 
         public override string ToString() => chars.ToString();
 
         public void MarkRegions()
         {
-            var prefix = new[] { "gener", "commun", "arsen" }.FirstOrDefault(p => chars.ToString().StartsWith(p, StringComparison.Ordinal));
+            var prefix = Array.Find(R1Prefixes, StartsWith);
             p1 = prefix?.Length ?? AfterVowelThenConsonant(0);
             p2 = AfterVowelThenConsonant(p1);
         }
@@ -143,7 +147,7 @@ public static class EnglishStemmer
 
         public void Step1b()
         {
-            var suffix = Longest(["eedly", "ingly", "edly", "eed", "ing", "ed"]);
+            var suffix = Longest(Step1bSuffixes);
             if (suffix is null)
             {
                 return;
@@ -268,11 +272,40 @@ public static class EnglishStemmer
             return end == 2 && !IsVowel(chars[1]) && IsVowel(chars[0]);
         }
 
-        private string? Longest(string[] suffixes) =>
-            suffixes.Where(EndsWith).MaxBy(s => s.Length);
+        /// <summary>The longest of <paramref name="suffixes"/> (listed longest first) the word ends with.</summary>
+        private string? Longest(string[] suffixes) => Array.Find(suffixes, EndsWith);
 
-        private (string Suffix, string Replacement)? LongestOf((string Suffix, string Replacement)[] suffixes) =>
-            suffixes.Where(s => EndsWith(s.Suffix)).Select(s => ((string, string)?)s).MaxBy(s => s!.Value.Item1.Length);
+        /// <summary>The longest of <paramref name="suffixes"/> (listed longest first) the word ends with, and its replacement.</summary>
+        private (string Suffix, string Replacement)? LongestOf((string Suffix, string Replacement)[] suffixes)
+        {
+            foreach (var s in suffixes)
+            {
+                if (EndsWith(s.Suffix))
+                {
+                    return s;
+                }
+            }
+
+            return null;
+        }
+
+        private bool StartsWith(string prefix)
+        {
+            if (prefix.Length > Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < prefix.Length; i++)
+            {
+                if (chars[i] != prefix[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         private bool EndsWith(string suffix)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -21,11 +22,18 @@ public static class SearchText
     /// <summary>At most this many words of a query are used; the rest are ignored.</summary>
     public const int MaxQueryWords = 16;
 
+    /// <summary>Stems of words seen, up to this many: documents repeat a vocabulary, and a lookup is ~20 times cheaper than stemming.</summary>
+    private const int MaxCachedStems = 50_000;
+
+    private static readonly ConcurrentDictionary<string, string> Stems = new(StringComparer.Ordinal);
+
+    private static int _cachedStems;
+
     /// <summary>The words of <paramref name="text"/>, in order, unstemmed.</summary>
     public static List<string> Words(string? text) => [.. Tokens(text).Select(t => t.Word)];
 
     /// <summary>The text as it is stored in the index: the stems of its words separated by single spaces.</summary>
-    public static string Normalize(string? text) => string.Join(' ', Tokens(text).Select(t => EnglishStemmer.Stem(t.Word)));
+    public static string Normalize(string? text) => string.Join(' ', Tokens(text).Select(t => Stem(t.Word)));
 
     /// <summary>
     /// The distinct words of a user's query (at most <see cref="MaxQueryWords"/>). A word followed by <c>*</c> is a
@@ -34,7 +42,7 @@ public static class SearchText
     /// engine query built from them is well-formed.
     /// </summary>
     public static List<QueryWord> QueryWords(string? query) =>
-        [.. Tokens(query).Select(t => t.Next == '*' ? new QueryWord(PrefixOf(t.Word), true) : new QueryWord(EnglishStemmer.Stem(t.Word), false))
+        [.. Tokens(query).Select(t => t.Next == '*' ? new QueryWord(PrefixOf(t.Word), true) : new QueryWord(Stem(t.Word), false))
             .Distinct().Take(MaxQueryWords)];
 
     /// <summary>An FTS5 MATCH expression: every word must occur, whole or as a prefix ("island" "graph"*).</summary>
@@ -48,7 +56,7 @@ public static class SearchText
     /// <summary>The longest common start of a word and its stem (stems may change the last letters: happy → happi).</summary>
     private static string PrefixOf(string word)
     {
-        var stem = EnglishStemmer.Stem(word);
+        var stem = Stem(word);
         var length = 0;
         while (length < word.Length && length < stem.Length && word[length] == stem[length])
         {
@@ -56,6 +64,23 @@ public static class SearchText
         }
 
         return length == 0 ? word : word[..length];
+    }
+
+    /// <summary><see cref="EnglishStemmer.Stem"/>, remembered for the first <see cref="MaxCachedStems"/> words.</summary>
+    private static string Stem(string word)
+    {
+        if (Stems.TryGetValue(word, out var stem))
+        {
+            return stem;
+        }
+
+        stem = EnglishStemmer.Stem(word);
+        if (Interlocked.Increment(ref _cachedStems) <= MaxCachedStems)
+        {
+            Stems.TryAdd(word, stem);
+        }
+
+        return stem;
     }
 
     /// <summary>The words of the text, each with the character right after it ('\0' at the end).</summary>
