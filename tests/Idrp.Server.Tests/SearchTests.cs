@@ -10,7 +10,8 @@ namespace Idrp.Server.Tests;
 /// </summary>
 public sealed class SearchTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
-    private static string UniqueWord() => "zq" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26))));
+    /// <summary>A word of its own that is its own stem, as are its forms with s, ed or ing ("ox" ends it).</summary>
+    private static string UniqueWord() => "zq" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26)))) + "ox";
 
     private static async Task<JsonNode> SearchAsync(ApiClient client, string query) =>
         await (await client.GetAsync("/api/v1/search?" + query)).ReadJsonAsync(HttpStatusCode.OK);
@@ -171,7 +172,7 @@ public sealed class SearchTests(IdrpServer server) : IClassFixture<IdrpServer>
         var id = await MeasurementAsync(pi, experiment, new
         {
             measurementName = "Island field " + word,
-            measurementDescription = "Tilted thirty degrees, Müller's recipe",
+            measurementDescription = "Tilted thirty degrees, Müller's recipe, on graphene",
             technique = "SEM",
             sampleId = sample.Id(),
             instrumentId = instrument.Id(),
@@ -190,7 +191,14 @@ public sealed class SearchTests(IdrpServer server) : IClassFixture<IdrpServer>
         Assert.Equal([id], await Find($"nanowires {word}"));               // a category
         Assert.Equal([id], await Find($"{word}i supra"));                  // the instrument
         Assert.Equal([id], await Find($"{word}s annealed"));               // the sample's preparation
-        Assert.Equal([id], await Find(word[..6] + " island"));             // words match as prefixes
+        Assert.Equal([id], await Find($"islands {word}"));                 // words match by their stems: islands finds Island
+        Assert.Equal([id], await Find($"tilting {word}"));                 // and tilting finds Tilted
+        Assert.Equal([id], await Find(word[..8] + "* island"));            // a word with * is a prefix, with a whole word
+        Assert.Empty(await Find(word[..8] + " island"));                   // without it, a word matches whole only
+        Assert.Equal([id], await Find($"graph* {word}"));                  // graph* finds graphene
+        Assert.Empty(await Find($"graph {word}"));                         // graph does not
+        Assert.Equal([id], await Find($"graphene* {word}"));               // a prefix still finds the word it spells (graphene is indexed as graphen)
+        Assert.Equal([id], await Find($"8ge0* {word}"));                   // words with digits are not stemmed
         Assert.Empty(await Find($"{word} absentword"));                    // every word must occur
 
         var facets = await SearchAsync(pi, "q=" + word);

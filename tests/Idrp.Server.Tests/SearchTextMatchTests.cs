@@ -1,6 +1,7 @@
 using System.Net;
 using Idrp.Domain.Access;
 using Idrp.Domain.Model;
+using Idrp.Domain.Search;
 using Idrp.Infrastructure.Persistence;
 using Idrp.Infrastructure.Search;
 using Idrp.Testing;
@@ -17,7 +18,8 @@ namespace Idrp.Server.Tests;
 /// </summary>
 public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
-    private static string UniqueWord() => "zt" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26))));
+    /// <summary>A word of its own that is its own stem, as are its forms with s and ed ("ox" ends it).</summary>
+    private static string UniqueWord() => "zt" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26)))) + "ox";
 
     [Fact]
     public async Task Newest_first_matches_are_the_text_matches_by_descending_id_for_every_limit_under_the_access_rule()
@@ -28,8 +30,8 @@ public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<Idrp
         var proposal = (await pi.CreateProposalAsync()).Id();
         var experiment = (await pi.CreateExperimentAsync(proposal)).Id();
 
-        // Public and private matches, interleaved; a word that starts with the searched one (prefix semantics); one
-        // measurement without the word.
+        // Public and private matches, interleaved; inflected forms of the word (the same stem); one measurement without
+        // the word.
         var names = new[] { word, word + "ed", "unrelated", word, word, word + "s", word, word };
         var visibilities = new[] { "public", "private", "public", "private", "public", "public", "private", "public" };
         for (var i = 0; i < names.Length; i++)
@@ -45,7 +47,7 @@ public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<Idrp
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
         var ct = TestContext.Current.CancellationToken;
-        var words = new[] { word };
+        var words = SearchText.QueryWords(word);
         var anonymous = new AccessRules(Actor.Anonymous, DateTimeOffset.UtcNow).CanReadIndexed<SearchDocument>([], db.MeasurementShares.Where(_ => false).Select(s => s.MeasurementId));
         var inProposal = db.SearchDocuments.Where(d => d.ProposalId == proposal);
         var cases = new (string Name, IQueryable<SearchDocument> Documents, int Expected)[]

@@ -93,11 +93,12 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     internal virtual Task LockForIndexingAsync(Guid[] measurementIds, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>
-    /// The documents of <paramref name="documents"/> containing every one of <paramref name="words"/> (as prefixes).
-    /// Words come from <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and digits; they
-    /// are passed as a parameter all the same.
+    /// The documents of <paramref name="documents"/> containing every one of <paramref name="words"/>: a stemmed term
+    /// whole, or a prefix of a term where the user wrote <c>word*</c>. Words come from
+    /// <see cref="Domain.Search.SearchText.QueryWords"/>, so they hold only letters and digits; they are passed as a
+    /// parameter all the same.
     /// </summary>
-    public abstract IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
+    public abstract IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words);
 
     /// <summary>
     /// The documents of <paramref name="documents"/> containing every one of <paramref name="words"/>, as
@@ -105,14 +106,14 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     /// counting pass, which stops at its limit. Each provider lets the plan that stops earliest drive (on SQLite the
     /// FTS5 index yields its hits newest first and each is looked up in <paramref name="documents"/>).
     /// </summary>
-    public abstract IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<string> words);
+    public abstract IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words);
 
     /// <summary>
     /// The ids of <paramref name="documentIds"/>, documents that match <paramref name="words"/>, best match first (FTS5
     /// bm25 on SQLite, ts_rank on PostgreSQL), then by id. The caller passes documents it already found and may read,
     /// so the rank is computed for those only and nothing else is read.
     /// </summary>
-    public abstract IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds);
+    public abstract IQueryable<long> RankText(IReadOnlyList<Domain.Search.QueryWord> words, List<long> documentIds);
 
     /// <summary>Keys that protect session cookies; in the database so that every server of a cluster shares them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -280,7 +281,7 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
     }
 
     /// <summary>FTS5 over the external-content table search_fts (kept in step with search_texts by triggers): its rowids.</summary>
-    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words)
     {
         var hits = Hits(words).Select(h => h.DocumentId);
         return documents.Where(d => hits.Contains(d.Id));
@@ -290,10 +291,10 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
     /// FTS5 drives: its hits come newest first (rowid descending, which the FTS5 index yields without sorting) and each is
     /// looked up by primary key in the documents, so that reading the first N readable matches stops there. A CROSS JOIN
     /// (what EF Core makes of an uncorrelated SelectMany) keeps SQLite from reordering the join: with
-    /// <c>id IN (hits)</c> instead, it first collects every hit of a broad word (95,849 rowids for <c>island*</c> at
+    /// <c>id IN (hits)</c> instead, it first collects every hit of a broad word (about 92,000 rowids for <c>island</c> at
     /// 100,000 documents) into a temporary index, and an INNER JOIN sorts all of them.
     /// </summary>
-    public override IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<string> words) =>
+    public override IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words) =>
         from hit in Hits(words)
         from document in documents
         where document.Id == hit.DocumentId
@@ -304,13 +305,13 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
     /// FTS5 yields the rowids from the lowest id on with their bm25, and drops those not asked for. The unary plus keeps
     /// SQLite from handing the id list to FTS5 as rowid lookups, each of which would run the whole text query again.
     /// </summary>
-    public override IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds) =>
+    public override IQueryable<long> RankText(IReadOnlyList<Domain.Search.QueryWord> words, List<long> documentIds) =>
         Set<SearchHit>().FromSqlRaw(
             "SELECT rowid AS document_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH {0} AND rowid >= {1} AND +rowid IN (SELECT value FROM json_each({2}))",
             Domain.Search.SearchText.Fts5Query(words), documentIds.Count == 0 ? 0 : documentIds.Min(), System.Text.Json.JsonSerializer.Serialize(documentIds))
         .OrderBy(h => h.Rank).ThenBy(h => h.DocumentId).Select(h => h.DocumentId);
 
-    private IQueryable<SearchHit> Hits(IReadOnlyList<string> words) =>
+    private IQueryable<SearchHit> Hits(IReadOnlyList<Domain.Search.QueryWord> words) =>
         Set<SearchHit>().FromSqlRaw(
             "SELECT rowid AS document_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH {0}",
             Domain.Search.SearchText.Fts5Query(words));
@@ -328,7 +329,7 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
         // an UPDATE of the row takes) does not wait for the key-share locks that inserting its data assets took.
         Database.ExecuteSqlAsync($"SELECT 1 FROM measurements WHERE id = ANY({measurementIds}) ORDER BY id FOR NO KEY UPDATE", ct);
 
-    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<string> words)
+    public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
         var hits = Set<SearchVector>().Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(EF.Functions.ToTsQuery("simple", query))).Select(v => v.DocumentId);
@@ -336,11 +337,11 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
     }
 
     /// <summary>The matches by primary key, highest first.</summary>
-    public override IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<string> words) =>
+    public override IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words) =>
         WhereText(documents, words).OrderByDescending(d => d.Id);
 
     /// <summary>ts_rank of each document's tsvector, read by primary key.</summary>
-    public override IQueryable<long> RankText(IReadOnlyList<string> words, List<long> documentIds)
+    public override IQueryable<long> RankText(IReadOnlyList<Domain.Search.QueryWord> words, List<long> documentIds)
     {
         var query = Domain.Search.SearchText.TsQuery(words);
         return Set<SearchVector>().Where(t => EF.Parameter(documentIds).Contains(t.DocumentId))

@@ -323,7 +323,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
     private sealed class Parsed
     {
-        public List<string> Words { get; set; } = [];
+        public List<QueryWord> Words { get; set; } = [];
 
         public List<string>? Facilities { get; set; }
 
