@@ -82,6 +82,13 @@ namespace Idrp.Bench.Ingest
                 values[args[i][2..]] = args[++i];
             }
 
+            // A mistyped option must not be ignored: it would measure something other than what was asked for.
+            string[] known = ["server", "cli", "work", "cases", "big-mib", "small-count", "small-bytes", "parallel", "chunk-mib", "download", "markdown", "pid-file"];
+            if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            {
+                throw new ArgumentException($"Unknown option --{unknown}; known: --{string.Join(", --", known)}.");
+            }
+
             string Get(string key, string fallback) => values.GetValueOrDefault(key, fallback);
             int? Int(string key) => values.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : null;
             var server = values.GetValueOrDefault("server") ?? throw new ArgumentException("--server PATH/Idrp.Server.dll is required.");

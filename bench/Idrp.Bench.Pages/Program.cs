@@ -16,6 +16,14 @@ using Microsoft.Extensions.DependencyInjection;
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
+// A mistyped option must not be ignored: it would measure something other than what was asked for.
+string[] knownOptions = ["assets", "big-measurements", "connection", "data", "files", "iterations", "markdown", "measurements", "page", "provider", "server", "warmup"];
+if (options.Keys.FirstOrDefault(k => !knownOptions.Contains(k)) is { } unknown)
+{
+    Console.Error.WriteLine($"Unknown option --{unknown}; known: --{string.Join(", --", knownOptions)}.");
+    return 2;
+}
+
 int Number(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var provider = Enum.Parse<DatabaseProvider>(Option("provider", "Sqlite"), ignoreCase: true);
 var measurements = Number("measurements", 100_000);

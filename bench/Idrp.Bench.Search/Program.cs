@@ -17,6 +17,14 @@ using Microsoft.Extensions.Logging;
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
+// A mistyped option must not be ignored: it would measure something other than what was asked for.
+string[] knownOptions = ["assets", "case", "connection", "count-limit", "data", "iterations", "markdown", "measurements", "provider", "sql"];
+if (options.Keys.FirstOrDefault(k => !knownOptions.Contains(k)) is { } unknown)
+{
+    Console.Error.WriteLine($"Unknown option --{unknown}; known: --{string.Join(", --", knownOptions)}.");
+    return 2;
+}
+
 var provider = Enum.Parse<DatabaseProvider>(Option("provider", "Sqlite"), ignoreCase: true);
 var measurements = int.Parse(Option("measurements", "100000"), CultureInfo.InvariantCulture);
 var assets = int.Parse(Option("assets", "10"), CultureInfo.InvariantCulture);
@@ -147,3 +155,5 @@ if (options.TryGetValue("markdown", out var file))
 {
     await File.AppendAllLinesAsync(file, log);
 }
+
+return 0;
