@@ -5,7 +5,7 @@ namespace Idrp.Domain.Search;
 /// the prefixes gener, commun and arsen): islands, islanded, islanding → island; oxides → oxid. Written here rather
 /// than taken from a library because the one served (Lucene.Net.Analysis.Common) brings 7.5 MB of assemblies for it;
 /// its tests compare this one with known stems. Input is one lower-case word of letters and digits
-/// (<see cref="SearchText.Words"/>); words of one or two characters and words without a vowel come back unchanged, and
+/// (a word of <see cref="SearchText.Normalize"/>); words of one or two characters and words without a vowel come back unchanged, and
 /// the result is never empty.
 /// </summary>
 public static class EnglishStemmer

@@ -29,9 +29,6 @@ public static class SearchText
 
     private static int _cachedStems;
 
-    /// <summary>The words of <paramref name="text"/>, in order, unstemmed.</summary>
-    public static List<string> Words(string? text) => [.. Tokens(text).Select(t => t.Word)];
-
     /// <summary>The text as it is stored in the index: the stems of its words separated by single spaces.</summary>
     public static string Normalize(string? text) => string.Join(' ', Tokens(text).Select(t => Stem(t.Word)));
 

@@ -56,8 +56,7 @@ public sealed partial class LocalBlobStore : IBlobStore
                 await inFlight[slot];
 
                 // Fill the buffer before writing: one write (and one hash update) per read would cost more than the
-                // copying it saves.
-                // Rented when first needed: a small file's append uses one buffer.
+                // copying it saves. Buffers are rented when first needed: a small file's append uses one.
                 var buffer = buffers[slot].IsEmpty ? buffers[slot] = AlignedBuffers.Rent() : buffers[slot];
                 var want = (int)Math.Min(BufferSize, maxBytes - appended);
                 var filled = 0;
