@@ -50,6 +50,7 @@ services.AddOptions<SearchOptions>().Configure(o =>
         o.CountLimit = int.Parse(limit, CultureInfo.InvariantCulture);
     }
 });
+services.AddSingleton<FacetValueCache>();
 services.AddScoped<SearchService>();
 await using var root = services.BuildServiceProvider();
 

@@ -47,7 +47,9 @@ internal static class ServerServiceCollectionExtensions
         services.AddScoped<CurrentActor>();
         services.AddScoped<AccessService>();
         services.AddOptions<Features.Search.SearchOptions>().BindConfiguration(Features.Search.SearchOptions.Section)
-            .Validate(o => o.CountLimit is >= 1 and <= 1_000_000 && o.RankLimit >= 1, "Search:CountLimit must be 1 to 1,000,000 and Search:RankLimit at least 1.").ValidateOnStart();
+            .Validate(o => o.CountLimit is >= 1 and <= 1_000_000 && o.RankLimit >= 1 && o.FacetCacheSize >= o.CountLimit + 1,
+                "Search:CountLimit must be 1 to 1,000,000, Search:RankLimit at least 1 and Search:FacetCacheSize more than Search:CountLimit.").ValidateOnStart();
+        services.AddSingleton<Features.Search.FacetValueCache>();
         services.AddScoped<Features.Search.SearchService>();
 
         // First of the hosted services: the schema must exist before anything (data protection's key ring) reads it.

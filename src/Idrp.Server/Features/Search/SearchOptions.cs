@@ -18,4 +18,11 @@ public sealed class SearchOptions
     /// costs; a search of fewer matches is ranked whole.
     /// </summary>
     public int RankLimit { get; set; } = 2_000;
+
+    /// <summary>
+    /// Most search documents whose facet values a server keeps in memory (<see cref="FacetValueCache"/>, about 100 bytes
+    /// each; default 500,000). Past it the cache is emptied and fills again; a search of documents it does not hold
+    /// reads their values from the database.
+    /// </summary>
+    public int FacetCacheSize { get; set; } = 500_000;
 }

@@ -18,14 +18,14 @@ namespace Idrp.Server.Features.Search;
 /// of a measurement uses (<see cref="AccessRules.CanReadMeasurement"/>) applied to the access facts the search document
 /// copies, so results, totals and facet counts contain only what the actor may read.
 /// A search reads one table: the proposals the actor is an insider of are resolved first (one small query), then one
-/// query reads the facet values of the counted matches — the most recently indexed first, at most
-/// <see cref="SearchOptions.CountLimit"/> — from which the total and the facets are counted (categories, of which a
-/// document has any number, from the JSON array <see cref="SearchDocument.CategoryValues"/>), and the page comes from those rows, from an
-/// index-ordered query, or from ranking the counted matches; only the page's measurements are read. When more match
-/// than the limit the response says <see cref="SearchResponse.Capped"/>. The API endpoint and the web UI both call
+/// query reads the ids of the counted matches — the most recently indexed first, at most
+/// <see cref="SearchOptions.CountLimit"/> — whose facet values come from the <see cref="FacetValueCache"/>; the total
+/// and the facets are counted from those, and the page comes from them, from an index-ordered query, or from ranking
+/// the counted matches; only the page's measurements are read. When more match than the limit the response says
+/// <see cref="SearchResponse.Capped"/>. The API endpoint and the web UI both call
 /// <see cref="SearchAsync"/>.
 /// </summary>
-internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptions<SearchOptions> options)
+internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptions<SearchOptions> options, FacetValueCache facetValues)
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
@@ -52,24 +52,20 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         var filtered = await ApplyFiltersAsync(readable, parsed, ct);
         var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
 
-        // One pass reads what the total, the facets and a newest/oldest page need of the counted matches: the most
-        // recently indexed first, at most CountLimit of them, plus one to know whether more match (without facets,
-        // only what the page needs). With words the text index drives it (WhereTextNewestFirst), so that a word found in
-        // most documents stops at the limit instead of collecting every match first.
+        // One pass reads the ids of the counted matches: the most recently indexed first, at most CountLimit of them,
+        // plus one to know whether more match. With words the text index drives it (WhereTextNewestFirst), so that a
+        // word found in most documents stops at the limit instead of collecting every match first. Their facet values
+        // come from the FacetValueCache, which reads from the database only the documents it does not hold yet.
         var limit = options.Value.CountLimit;
         var newestFirst = parsed.Words.Count > 0 ? db.WhereTextNewestFirst(filtered, parsed.Words) : filtered.OrderByDescending(d => d.Id);
-        var counted = newestFirst.Take(limit + 1);
-        var categories = parsed.Facets.Contains("category");
-        var rows = parsed.Facets.Count == 0
-            ? await counted.Select(d => new Row(d.Id, null, null, null, 0, null, Visibility.Private, Guid.Empty, d.CollectedAt, null)).ToListAsync(ct)
-            : await counted.Select(d => new Row(d.Id, d.FacilityId, d.InstrumentId, d.Technique, d.Year, d.Licence, d.Visibility, d.ProposalId,
-                d.CollectedAt, categories ? d.CategoryValues : null)).ToListAsync(ct);
-        var capped = rows.Count > limit;
+        var ids = await newestFirst.Take(limit + 1).Select(d => d.Id).ToListAsync(ct);
+        var capped = ids.Count > limit;
         if (capped)
         {
-            rows.RemoveAt(limit);
+            ids.RemoveAt(limit);
         }
 
+        var rows = await facetValues.GetAsync(db, ids, ct);
         var total = rows.Count;
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
         foreach (var facet in parsed.Facets)
@@ -113,13 +109,13 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
     /// <see cref="SearchOptions.RankLimit"/> counted matches only, so that a common word does not rank the whole
     /// database to show 20 results.
     /// </summary>
-    private async Task<List<long>> PageAsync(IQueryable<SearchDocument> matches, Parsed parsed, List<Row> rows, bool capped, CancellationToken ct)
+    private async Task<List<long>> PageAsync(IQueryable<SearchDocument> matches, Parsed parsed, List<(long Id, FacetValueCache.Entry Values)> rows, bool capped, CancellationToken ct)
     {
         if (!capped && parsed.Sort is "newest" or "oldest")
         {
             var ordered = parsed.Sort == "newest"
-                ? rows.OrderByDescending(r => r.CollectedAt).ThenByDescending(r => r.Id)
-                : rows.OrderBy(r => r.CollectedAt).ThenBy(r => r.Id);
+                ? rows.OrderByDescending(r => r.Values.CollectedAtTicks).ThenByDescending(r => r.Id)
+                : rows.OrderBy(r => r.Values.CollectedAtTicks).ThenBy(r => r.Id);
             return [.. ordered.Skip(parsed.Offset).Take(parsed.Limit).Select(r => r.Id)];
         }
 
@@ -249,14 +245,6 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         return closure.Body;
     }
 
-    /// <summary>
-    /// What a search reads of each counted match: the facet values (categories as <see cref="SearchDocument.CategoryValues"/>,
-    /// when that facet is asked for), and the instant a newest/oldest page sorts on. A broad word reads 10,000 of these, so
-    /// nothing else is read (the page's measurements are read by document id afterwards).
-    /// </summary>
-    private sealed record Row(long Id, Guid? FacilityId, Guid? InstrumentId, string? Technique, int Year, string? Licence,
-        Visibility Visibility, Guid ProposalId, DateTimeOffset CollectedAt, string? CategoryValues);
-
     /// <summary>The most frequent values first (ties by value), at most <see cref="MaxFacetValues"/>.</summary>
     private static List<(TKey Key, int Count)> Top<TKey>(IEnumerable<KeyValuePair<TKey, int>> counts)
         where TKey : notnull =>
@@ -266,13 +254,18 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
     private static List<(TKey Key, int Count)> Top<T, TKey>(IEnumerable<T> items, Func<T, TKey> key)
         where TKey : notnull => Top(items.CountBy(key));
 
-    private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<Row> rows, CancellationToken ct)
+    /// <summary>Counts the interned codes (<see cref="FacetValueCache"/>; -1, no value, is not counted), then names the values.</summary>
+    private static List<(TKey Key, int Count)> Top<T, TKey>(IEnumerable<T> items, Func<T, int> code, Func<int, TKey> value)
+        where TKey : notnull =>
+        Top(items.Select(code).Where(c => c >= 0).CountBy(c => c).Select(c => KeyValuePair.Create(value(c.Key), c.Value)));
+
+    private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<(long Id, FacetValueCache.Entry Values)> rows, CancellationToken ct)
     {
         switch (facet)
         {
             case "facility":
             {
-                var counts = Top(rows.Where(r => r.FacilityId is not null), r => r.FacilityId!.Value);
+                var counts = Top(rows, r => r.Values.Facility, facetValues.Id);
                 var keys = counts.ConvertAll(c => c.Key);
                 var labels = keys.Count == 0 ? [] : await db.Facilities.Where(f => keys.Contains(f.Id)).Select(f => new { f.Id, f.Code, f.Name }).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].Code, labels[c.Key].Name, c.Count))];
@@ -280,7 +273,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
             case "instrument":
             {
-                var counts = Top(rows.Where(r => r.InstrumentId is not null), r => r.InstrumentId!.Value);
+                var counts = Top(rows, r => r.Values.Instrument, facetValues.Id);
                 var keys = counts.ConvertAll(c => c.Key);
                 var labels = keys.Count == 0 ? [] : await db.Instruments.Where(i => keys.Contains(i.Id)).Select(i => new { i.Id, i.Name }).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(c.Key.ToString(), labels[c.Key], c.Count))];
@@ -288,7 +281,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
             case "proposal":
             {
-                var counts = Top(rows, r => r.ProposalId);
+                var counts = Top(rows, r => r.Values.Proposal, facetValues.Id);
                 var keys = counts.ConvertAll(c => c.Key);
                 var labels = await db.Proposals.Where(x => keys.Contains(x.Id)).Select(x => new { x.Id, x.ProposalNumber, x.Title }).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
                 return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
@@ -297,11 +290,11 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             case "category":
             {
                 // A document has any number of categories, each counted once. Documents share a few lists, so each
-                // distinct list is parsed once and counted as often as it occurs.
+                // distinct list is counted as often as it occurs.
                 var values = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var (list, count) in rows.CountBy(r => r.CategoryValues ?? "[]"))
+                foreach (var (list, count) in rows.CountBy(r => r.Values.Categories))
                 {
-                    foreach (var value in list == "[]" ? [] : JsonSerializer.Deserialize<string[]>(list) ?? [])
+                    foreach (var value in facetValues.Categories(list))
                     {
                         values[value] = values.GetValueOrDefault(value) + count;
                     }
@@ -311,13 +304,13 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             }
 
             case "technique":
-                return [.. Top(rows.Where(r => r.Technique is not null), r => r.Technique!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                return [.. Top(rows, r => r.Values.Technique, facetValues.Text).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             case "licence":
-                return [.. Top(rows.Where(r => r.Licence is not null), r => r.Licence!).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                return [.. Top(rows, r => r.Values.Licence, facetValues.Text).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
             case "year":
-                return [.. Top(rows, r => r.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
+                return [.. Top(rows, r => r.Values.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
             default:
-                return [.. Top(rows, r => r.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
+                return [.. Top(rows, r => r.Values.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
         }
     }
 

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Idrp.Domain.Model;
+using Idrp.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Idrp.Server.Features.Search;
+
+/// <summary>
+/// The facet values of search documents by document id, in memory (what Lucene calls doc values), so that counting the
+/// facets of 10,000 matches reads one column of the matches, their ids, instead of ten. Reading those ten columns of
+/// 10,000 rows was most of what a broad word cost: on SQLite each value is a native call (a GUID three of them), on
+/// PostgreSQL ten times the bytes to send and decode.
+/// <para>
+/// Nothing here can go stale: a search document is never updated. The indexer deletes a measurement's document and
+/// inserts a new one, and ids are never reused (AUTOINCREMENT on SQLite, an identity column on PostgreSQL), so the values
+/// of an id are those it was inserted with. Servers of a cluster need not tell each other anything, and the entry of a
+/// deleted document is simply never asked for again. Ids the cache does not hold are read from the database, in one
+/// query per 2,000. It holds at most <see cref="SearchOptions.FacetCacheSize"/> documents; past that it is emptied and
+/// fills again from the searches that follow, which also drops the entries of deleted documents. Restoring a database
+/// backup under a running server breaks the premise: restart the servers after a restore (docs/operations.md).
+/// </para>
+/// </summary>
+internal sealed class FacetValueCache(IOptions<SearchOptions> options)
+{
+    private const int ReadChunk = 2_000;
+
+    private readonly ConcurrentDictionary<long, Entry> _entries = new();
+    private readonly Interner<Guid> _ids = new();
+    private readonly Interner<string> _texts = new();
+    private readonly ConcurrentDictionary<int, string[]> _categoryLists = new();
+
+    /// <summary>One document's facet values; references (<c>-1</c> for none) into the interned values.</summary>
+    internal readonly record struct Entry(int Facility, int Instrument, int Proposal, int Technique, int Licence, int Categories,
+        int Year, Visibility Visibility, long CollectedAtTicks);
+
+    /// <summary>How many documents it holds (for tests and diagnostics).</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>
+    /// The entries of <paramref name="ids"/>, in their order; those it does not hold are read from <paramref name="db"/>.
+    /// An id whose document was deleted since the caller read it is left out, as a search that started a moment later
+    /// would not have found it.
+    /// </summary>
+    public async Task<List<(long Id, Entry Values)>> GetAsync(IdrpDbContext db, IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        var entries = new Entry?[ids.Count];
+        List<long>? missing = null;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (_entries.TryGetValue(ids[i], out var entry))
+            {
+                entries[i] = entry;
+            }
+            else
+            {
+                (missing ??= []).Add(ids[i]);
+            }
+        }
+
+        if (missing is not null)
+        {
+            if (_entries.Count + missing.Count > options.Value.FacetCacheSize)
+            {
+                _entries.Clear();
+            }
+
+            var read = new Dictionary<long, Entry>(missing.Count);
+            foreach (var chunk in missing.Chunk(ReadChunk))
+            {
+                var rows = await db.SearchDocuments.AsNoTracking().Where(d => EF.Parameter(chunk).Contains(d.Id))
+                    .Select(d => new { d.Id, d.FacilityId, d.InstrumentId, d.ProposalId, d.Technique, d.Licence, d.CategoryValues, d.Year, d.Visibility, d.CollectedAt })
+                    .ToListAsync(ct);
+                foreach (var d in rows)
+                {
+                    var entry = new Entry(Code(_ids, d.FacilityId), Code(_ids, d.InstrumentId), _ids.Code(d.ProposalId), Code(_texts, d.Technique),
+                        Code(_texts, d.Licence), _texts.Code(d.CategoryValues), d.Year, d.Visibility, d.CollectedAt.UtcTicks);
+                    read[d.Id] = entry;
+                    _entries[d.Id] = entry;
+                }
+            }
+
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (entries[i] is null && read.TryGetValue(ids[i], out var entry))
+                {
+                    entries[i] = entry;
+                }
+            }
+        }
+
+        var found = new List<(long Id, Entry Values)>(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (entries[i] is { } entry)
+            {
+                found.Add((ids[i], entry));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The facility, instrument or proposal id a code stands for.</summary>
+    public Guid Id(int code) => _ids.Value(code);
+
+    /// <summary>The technique or licence a code stands for.</summary>
+    public string Text(int code) => _texts.Value(code);
+
+    /// <summary>The category values a code stands for (parsed once per distinct list).</summary>
+    public string[] Categories(int code) =>
+        _categoryLists.GetOrAdd(code, c => _texts.Value(c) is "[]" or "" ? [] : JsonSerializer.Deserialize<string[]>(_texts.Value(c)) ?? []);
+
+    private static int Code<T>(Interner<T> interner, T? value)
+        where T : class => value is null ? -1 : interner.Code(value);
+
+    private static int Code(Interner<Guid> interner, Guid? value) => value is { } v ? interner.Code(v) : -1;
+
+    /// <summary>
+    /// Small integers for the few distinct values of a facet (facilities, instruments, proposals, techniques, licences,
+    /// category lists): an entry holds these, and counting a facet counts integers. Lock-free to read; a new value takes a lock.
+    /// </summary>
+    private sealed class Interner<T>
+        where T : notnull
+    {
+        private readonly ConcurrentDictionary<T, int> _codes = new();
+        private readonly Lock _lock = new();
+        private volatile T[] _values = new T[64];
+        private int _count;
+
+        public int Code(T value)
+        {
+            if (_codes.TryGetValue(value, out var code))
+            {
+                return code;
+            }
+
+            lock (_lock)
+            {
+                if (_codes.TryGetValue(value, out code))
+                {
+                    return code;
+                }
+
+                var values = _values;
+                if (_count == values.Length)
+                {
+                    Array.Resize(ref values, values.Length * 2);
+                }
+
+                values[_count] = value;
+                _values = values; // published before the code, so that whoever holds the code finds the value
+                _codes[value] = _count;
+                return _count++;
+            }
+        }
+
+        public T Value(int code) => _values[code];
+    }
+}
