@@ -67,11 +67,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
 
         var rows = await facetValues.GetAsync(db, ids, ct);
         var total = rows.Count;
-        var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
-        foreach (var facet in parsed.Facets)
-        {
-            facets[facet] = total == 0 ? [] : await FacetAsync(facet, rows, ct);
-        }
+        var facets = await FacetsAsync(parsed.Facets, rows, ct);
 
         var page = total <= parsed.Offset ? [] : await PageAsync(matches, parsed, rows, capped, ct);
         var found = page.Count == 0
@@ -259,59 +255,94 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         where TKey : notnull =>
         Top(items.Select(code).Where(c => c >= 0).CountBy(c => c).Select(c => KeyValuePair.Create(value(c.Key), c.Value)));
 
-    private async Task<IReadOnlyList<FacetCount>> FacetAsync(string facet, List<(long Id, FacetValueCache.Entry Values)> rows, CancellationToken ct)
+    /// <summary>
+    /// The facets, in the order asked for. Facility, instrument and proposal values are ids; their labels are read in one
+    /// query (a UNION ALL of the three tables) for the top values only.
+    /// </summary>
+    private async Task<Dictionary<string, IReadOnlyList<FacetCount>>> FacetsAsync(List<string> names, List<(long Id, FacetValueCache.Entry Values)> rows, CancellationToken ct)
     {
-        switch (facet)
+        var counted = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
+        var byRecord = new Dictionary<string, List<(Guid Key, int Count)>>(StringComparer.Ordinal);
+        foreach (var name in rows.Count == 0 ? [] : names)
         {
-            case "facility":
+            switch (name)
             {
-                var counts = Top(rows, r => r.Values.Facility, facetValues.Id);
-                var keys = counts.ConvertAll(c => c.Key);
-                var labels = keys.Count == 0 ? [] : await db.Facilities.Where(f => keys.Contains(f.Id)).Select(f => new { f.Id, f.Code, f.Name }).ToDictionaryAsync(f => f.Id, f => (f.Code, f.Name), ct);
-                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].Code, labels[c.Key].Name, c.Count))];
-            }
-
-            case "instrument":
-            {
-                var counts = Top(rows, r => r.Values.Instrument, facetValues.Id);
-                var keys = counts.ConvertAll(c => c.Key);
-                var labels = keys.Count == 0 ? [] : await db.Instruments.Where(i => keys.Contains(i.Id)).Select(i => new { i.Id, i.Name }).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
-                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(c.Key.ToString(), labels[c.Key], c.Count))];
-            }
-
-            case "proposal":
-            {
-                var counts = Top(rows, r => r.Values.Proposal, facetValues.Id);
-                var keys = counts.ConvertAll(c => c.Key);
-                var labels = await db.Proposals.Where(x => keys.Contains(x.Id)).Select(x => new { x.Id, x.ProposalNumber, x.Title }).ToDictionaryAsync(x => x.Id, x => (x.ProposalNumber, x.Title), ct);
-                return [.. counts.Where(c => labels.ContainsKey(c.Key)).Select(c => new FacetCount(labels[c.Key].ProposalNumber, labels[c.Key].Title, c.Count))];
-            }
-
-            case "category":
-            {
-                // A document has any number of categories, each counted once. Documents share a few lists, so each
-                // distinct list is counted as often as it occurs.
-                var values = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var (list, count) in rows.CountBy(r => r.Values.Categories))
+                case "facility":
+                    byRecord[name] = Top(rows, r => r.Values.Facility, facetValues.Id);
+                    break;
+                case "instrument":
+                    byRecord[name] = Top(rows, r => r.Values.Instrument, facetValues.Id);
+                    break;
+                case "proposal":
+                    byRecord[name] = Top(rows, r => r.Values.Proposal, facetValues.Id);
+                    break;
+                case "category":
                 {
-                    foreach (var value in facetValues.Categories(list))
+                    // A document has any number of categories, each counted once. Documents share a few lists, so each
+                    // distinct list is counted as often as it occurs.
+                    var values = new Dictionary<string, int>(StringComparer.Ordinal);
+                    foreach (var (list, count) in rows.CountBy(r => r.Values.Categories))
                     {
-                        values[value] = values.GetValueOrDefault(value) + count;
+                        foreach (var value in facetValues.Categories(list))
+                        {
+                            values[value] = values.GetValueOrDefault(value) + count;
+                        }
                     }
+
+                    counted[name] = [.. Top(values).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                    break;
                 }
 
-                return [.. Top(values).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                case "technique":
+                    counted[name] = [.. Top(rows, r => r.Values.Technique, facetValues.Text).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                    break;
+                case "licence":
+                    counted[name] = [.. Top(rows, r => r.Values.Licence, facetValues.Text).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
+                    break;
+                case "year":
+                    counted[name] = [.. Top(rows, r => r.Values.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
+                    break;
+                default:
+                    counted[name] = [.. Top(rows, r => r.Values.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
+                    break;
             }
-
-            case "technique":
-                return [.. Top(rows, r => r.Values.Technique, facetValues.Text).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
-            case "licence":
-                return [.. Top(rows, r => r.Values.Licence, facetValues.Text).Select(c => new FacetCount(c.Key, c.Key, c.Count))];
-            case "year":
-                return [.. Top(rows, r => r.Values.Year).Select(c => new FacetCount(c.Key.ToString(CultureInfo.InvariantCulture), c.Key.ToString(CultureInfo.InvariantCulture), c.Count))];
-            default:
-                return [.. Top(rows, r => r.Values.Visibility).Select(c => new FacetCount(JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()), c.Key.ToString(), c.Count))];
         }
+
+        if (byRecord.Count > 0)
+        {
+            var labels = await LabelsAsync(byRecord, ct);
+            foreach (var (name, counts) in byRecord)
+            {
+                // A facility, instrument or proposal deleted since it was counted has no label and is left out.
+                counted[name] = [.. counts.Where(c => labels.ContainsKey(c.Key))
+                    .Select(c => new FacetCount(name == "instrument" ? c.Key.ToString() : labels[c.Key].Value, labels[c.Key].Name, c.Count))];
+            }
+        }
+
+        return names.ToDictionary(n => n, n => counted.GetValueOrDefault(n) ?? [], StringComparer.Ordinal);
+    }
+
+    /// <summary>The value and label of each facility (code, name), instrument (name) and proposal (number, title) counted, by id.</summary>
+    private async Task<Dictionary<Guid, Label>> LabelsAsync(Dictionary<string, List<(Guid Key, int Count)>> byRecord, CancellationToken ct)
+    {
+        List<Guid> Keys(string facet) => byRecord.TryGetValue(facet, out var counts) ? counts.ConvertAll(c => c.Key) : [];
+        var facilities = Keys("facility");
+        var instruments = Keys("instrument");
+        var proposals = Keys("proposal");
+        var query = db.Facilities.Where(f => facilities.Contains(f.Id)).Select(f => new Label { Id = f.Id, Value = f.Code, Name = f.Name })
+            .Concat(db.Instruments.Where(i => instruments.Contains(i.Id)).Select(i => new Label { Id = i.Id, Value = i.Name, Name = i.Name }))
+            .Concat(db.Proposals.Where(p => proposals.Contains(p.Id)).Select(p => new Label { Id = p.Id, Value = p.ProposalNumber, Name = p.Title }));
+        return await query.ToDictionaryAsync(l => l.Id, ct);
+    }
+
+    /// <summary>A row of <see cref="LabelsAsync"/>; set by member initialisation, which EF Core can translate on each side of a UNION ALL.</summary>
+    private sealed class Label
+    {
+        public Guid Id { get; init; }
+
+        public required string Value { get; init; }
+
+        public required string Name { get; init; }
     }
 
     private sealed class Parsed
