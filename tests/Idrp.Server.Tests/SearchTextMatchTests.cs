@@ -14,7 +14,8 @@ namespace Idrp.Server.Tests;
 /// The text match a search's counting pass reads (<see cref="IdrpDbContext.WhereTextNewestFirst"/>) gives exactly the
 /// documents <see cref="IdrpDbContext.WhereText"/> gives, highest id first, under the access rule and filters, for any
 /// limit below, at or past the number of matches (the capped case), on SQLite and PostgreSQL; on SQLite the FTS5 index
-/// drives it, without sorting the matches.
+/// drives it, without sorting the matches. <see cref="IdrpDbContext.MatchIdsNewestFirst"/> with the access rule alone
+/// (on PostgreSQL answered from the text index's rows, which carry copies of the access facts) gives the same ids.
 /// </summary>
 public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
@@ -85,6 +86,66 @@ public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<Idrp
 
             Assert.StartsWith("SCAN search_fts VIRTUAL TABLE", plan[0], StringComparison.Ordinal);
             Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal) || line.Contains("LIST SUBQUERY", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Match_ids_from_the_text_index_alone_are_those_of_the_readable_documents_for_every_kind_of_caller()
+    {
+        var word = UniqueWord();
+        var admin = await server.AdminAsync();
+        var pi = await admin.CreateUserAsync("Match ids PI");
+        var named = await admin.CreateUserAsync("Match ids Named");
+        var stranger = await admin.CreateUserAsync("Match ids Stranger");
+        var experiment = (await pi.CreateExperimentAsync((await pi.CreateProposalAsync()).Id())).Id();
+
+        // Private, public, public under embargo, shared with everyone signed in, shared with one person by name.
+        var edits = new object?[]
+        {
+            null,
+            new { visibility = "public" },
+            new { visibility = "public", embargoUntil = DateTimeOffset.UtcNow.AddDays(30) },
+            new { visibility = "shared", sharedWithSignedInUsers = true },
+            new { visibility = "shared" },
+        };
+        Guid last = default;
+        foreach (var edit in edits)
+        {
+            last = (await (await pi.PostAsync("/api/v1/measurements", new { experimentId = experiment, measurementName = $"{word} {Guid.NewGuid():N}" }))
+                .ReadJsonAsync(HttpStatusCode.Created)).Id();
+            if (edit is not null)
+            {
+                await (await pi.PatchAsync($"/api/v1/measurements/{last}", edit)).ReadJsonAsync(HttpStatusCode.OK);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await pi.PutAsync($"/api/v1/measurements/{last}/shares/{named.PersonId}", new { })).StatusCode);
+
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdrpDbContext>();
+        var ct = TestContext.Current.CancellationToken;
+        var words = SearchText.QueryWords(word);
+        var proposals = await db.Measurements.Where(m => m.Id == last).Select(m => m.ProposalId).ToListAsync(ct);
+        var callers = new (string Name, Actor Actor, List<Guid> Insider, int Expected)[]
+        {
+            ("anonymous", Actor.Anonymous, [], 1),
+            ("the PI", new Actor(pi.PersonId, false, TokenScope.ReadWrite), proposals, 5),
+            ("the person it was shared with", new Actor(named.PersonId, false, TokenScope.ReadWrite), [], 3),
+            ("another signed-in person", new Actor(stranger.PersonId, false, TokenScope.ReadWrite), [], 2),
+            ("an admin", new Actor(Guid.NewGuid(), true, TokenScope.ReadWrite), [], 5),
+        };
+
+        foreach (var (name, actor, insider, expected) in callers)
+        {
+            var rules = new AccessRules(actor, DateTimeOffset.UtcNow);
+            var shared = actor.PersonId is { } person
+                ? db.MeasurementShares.Where(x => x.PersonId == person).Select(x => x.MeasurementId)
+                : db.MeasurementShares.Where(_ => false).Select(x => x.MeasurementId);
+            var readable = db.SearchDocuments.Where(rules.CanReadIndexed<SearchDocument>(insider, shared));
+            var viaDocuments = await db.WhereText(readable, words).OrderByDescending(d => d.Id).Select(d => d.Id).ToListAsync(ct);
+            var alone = await db.MatchIdsNewestFirst(readable, rules.CanReadIndexed<SearchVector>(insider, shared), words).ToListAsync(ct);
+            Assert.True(expected == viaDocuments.Count, $"{name}: {viaDocuments.Count} readable matches, not {expected}");
+            Assert.True(viaDocuments.SequenceEqual(alone), $"{name}: [{string.Join(", ", alone)}], not [{string.Join(", ", viaDocuments)}]");
         }
     }
 }

@@ -102,11 +102,23 @@ public sealed class SearchSetting
 /// PostgreSQL only: a document's tsvector (<c>to_tsvector('simple', text)</c>, column <c>tsv</c>, with a GIN index), in a
 /// table of its own that a trigger on search_texts keeps in step. Matching and ranking read these narrow rows (the id and
 /// the vector) instead of search_texts, whose rows also carry the text and would make a word found in thousands of
-/// documents read a table larger than the buffer cache.
+/// documents read a table larger than the buffer cache. The trigger also copies the document's access facts, so that a
+/// text search with no other filter tests the access rule on the rows the text index finds, without joining the
+/// documents (migration <c>SearchVectorAccess</c>). Written by the trigger only, never by EF Core.
 /// </summary>
-public sealed class SearchVector
+public sealed class SearchVector : IIndexedMeasurementAccess
 {
     public long DocumentId { get; set; }
+
+    public Guid MeasurementId { get; set; }
+
+    public Guid ProposalId { get; set; }
+
+    public Visibility Visibility { get; set; }
+
+    public DateTimeOffset? PublicFrom { get; set; }
+
+    public bool SharedWithSignedInUsers { get; set; }
 }
 
 /// <summary>A full-text hit: the row a provider-specific text query yields (not a table).</summary>

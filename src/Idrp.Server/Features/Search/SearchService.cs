@@ -48,7 +48,8 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             return (null, errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
         }
 
-        var readable = db.SearchDocuments.AsNoTracking().Where(await CanReadAsync(actor, ct));
+        var canRead = await CanReadAsync(actor, ct);
+        var readable = db.SearchDocuments.AsNoTracking().Where(canRead.Rule<SearchDocument>());
         var filtered = await ApplyFiltersAsync(readable, parsed, ct);
         var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
 
@@ -57,8 +58,11 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         // word found in most documents stops at the limit instead of collecting every match first. Their facet values
         // come from the FacetValueCache, which reads from the database only the documents it does not hold yet.
         var limit = options.Value.CountLimit;
-        var newestFirst = parsed.Words.Count > 0 ? db.WhereTextNewestFirst(filtered, parsed.Words) : filtered.OrderByDescending(d => d.Id);
-        var ids = await newestFirst.Take(limit + 1).Select(d => d.Id).ToListAsync(ct);
+        // A text search with no facet or filter (filtered is then readable itself) may be answered by the text index alone.
+        var newestFirst = parsed.Words.Count > 0
+            ? db.MatchIdsNewestFirst(filtered, ReferenceEquals(filtered, readable) ? canRead.Rule<SearchVector>() : null, parsed.Words)
+            : filtered.OrderByDescending(d => d.Id).Select(d => d.Id);
+        var ids = await newestFirst.Take(limit + 1).ToListAsync(ct);
         var capped = ids.Count > limit;
         if (capped)
         {
@@ -81,10 +85,11 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
     }
 
     /// <summary>
-    /// The access rule over search documents. The actor's insider proposals (member, PI, facility staff: the rule's
-    /// <see cref="AccessRules.IsInsider"/>) are read first, so that the search itself tests a list of ids.
+    /// The access rule over search documents (and over the PostgreSQL text index's rows, which carry the same facts). The
+    /// actor's insider proposals (member, PI, facility staff: the rule's <see cref="AccessRules.IsInsider"/>) are read
+    /// first, so that the search itself tests a list of ids.
     /// </summary>
-    private async Task<Expression<Func<SearchDocument, bool>>> CanReadAsync(Actor actor, CancellationToken ct)
+    private async Task<IndexedAccess> CanReadAsync(Actor actor, CancellationToken ct)
     {
         var rules = new AccessRules(actor, clock.GetUtcNow());
         var shared = actor.PersonId is { } pid
@@ -92,11 +97,18 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
             : db.MeasurementShares.Where(_ => false).Select(s => s.MeasurementId);
         if (actor.IsAdmin || actor.PersonId is null)
         {
-            return rules.CanReadIndexed<SearchDocument>([], shared);
+            return new IndexedAccess(rules, [], shared);
         }
 
         var insider = await db.Proposals.Where(rules.IsInsider()).Select(p => p.Id).ToListAsync(ct);
-        return rules.CanReadIndexed<SearchDocument>(insider, shared);
+        return new IndexedAccess(rules, insider, shared);
+    }
+
+    /// <summary><see cref="AccessRules.CanReadIndexed{T}"/> for one actor, over any table that copies the access facts.</summary>
+    private sealed record IndexedAccess(AccessRules Rules, List<Guid> Insider, IQueryable<Guid> Shared)
+    {
+        public Expression<Func<T, bool>> Rule<T>()
+            where T : IIndexedMeasurementAccess => Rules.CanReadIndexed<T>(Insider, Shared);
     }
 
     /// <summary>

@@ -1567,10 +1567,32 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("document_id");
 
+                    b.Property<Guid>("MeasurementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("measurement_id");
+
+                    b.Property<Guid>("ProposalId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("proposal_id");
+
+                    b.Property<DateTimeOffset?>("PublicFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("public_from");
+
+                    b.Property<bool>("SharedWithSignedInUsers")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shared_with_signed_in_users");
+
                     b.Property<NpgsqlTsVector>("Tsv")
                         .IsRequired()
                         .HasColumnType("tsvector")
                         .HasColumnName("tsv");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("visibility");
 
                     b.HasKey("DocumentId")
                         .HasName("pk_search_vectors");
