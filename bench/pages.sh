@@ -2,7 +2,7 @@
 # Web UI page benchmark: the search benchmark's data set (100k measurements, 1M data assets) plus a proposal with
 # 1,000 measurements in 20 experiments, one of them with 10,000 files; the real server (Release, as a process) on
 # that database; the Server-Timing app/db time and query count of every main page for an admin and a proposal
-# member, 20 requests after 3 warm-up ones. Not part of the tests. SQLite only unless IDRP_BENCH_PROVIDERS says so.
+# member, 20 requests after 30 warm-up ones (the first reported on its own). Not part of the tests. SQLite only unless IDRP_BENCH_PROVIDERS says so.
 #
 #   bench/pages.sh                                                  # the run of RESULTS.md
 #   bench/pages.sh --measurements 10000 --files 2000 --iterations 5 # a quick look
