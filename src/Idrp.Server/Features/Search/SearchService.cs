@@ -54,7 +54,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
 
         // One pass reads the ids of the counted matches: the most recently indexed first, at most CountLimit of them,
-        // plus one to know whether more match. With words the text index drives it (WhereTextNewestFirst), so that a
+        // plus one to know whether more match. With words the text index drives it (MatchIdsNewestFirst), so that a
         // word found in most documents stops at the limit instead of collecting every match first. Their facet values
         // come from the FacetValueCache, which reads from the database only the documents it does not hold yet.
         var limit = options.Value.CountLimit;
