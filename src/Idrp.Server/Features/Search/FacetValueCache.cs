@@ -18,8 +18,10 @@ namespace Idrp.Server.Features.Search;
 /// of an id are those it was inserted with. Servers of a cluster need not tell each other anything, and the entry of a
 /// deleted document is simply never asked for again. Ids the cache does not hold are read from the database, in one
 /// query per 2,000. It holds at most <see cref="SearchOptions.FacetCacheSize"/> documents; past that it is emptied and
-/// fills again from the searches that follow, which also drops the entries of deleted documents. Restoring a database
-/// backup under a running server breaks the premise: restart the servers after a restore (docs/operations.md).
+/// fills again from the searches that follow, which also drops the entries of deleted documents. The interned values
+/// themselves (facility, instrument and proposal ids, techniques, licences, category lists: thousands, not millions) are
+/// kept, as entries being counted at that moment still refer to them. Restoring a database backup under a running
+/// server breaks the premise: restart the servers after a restore (docs/configuration.md, Backups).
 /// </para>
 /// </summary>
 internal sealed class FacetValueCache(IOptions<SearchOptions> options)
