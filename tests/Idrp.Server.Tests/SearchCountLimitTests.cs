@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Idrp.Testing;
+using static Idrp.Server.Tests.SearchCalls;
 
 namespace Idrp.Server.Tests;
 
@@ -20,16 +21,6 @@ public sealed class IdrpServerWithSearchCountLimit : IdrpServer
 /// </summary>
 public sealed class SearchCountLimitTests(IdrpServerWithSearchCountLimit server) : IClassFixture<IdrpServerWithSearchCountLimit>
 {
-    private static string UniqueWord() => "zq" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26))));
-
-    private static async Task<JsonNode> SearchAsync(ApiClient client, string query) =>
-        await (await client.GetAsync("/api/v1/search?" + query)).ReadJsonAsync(HttpStatusCode.OK);
-
-    private static Dictionary<string, int> Facet(JsonNode result, string facet) =>
-        result["facets"]![facet]!.AsArray().ToDictionary(f => f!["value"]!.GetValue<string>(), f => f!["count"]!.GetValue<int>());
-
-    private static List<Guid> Ids(JsonNode result) => [.. result["items"]!.AsArray().Select(i => i!.Id())];
-
     private static async Task<Guid> AddAsync(ApiClient owner, Guid experiment, string word, string technique, string visibility) =>
         (await (await owner.PostAsync("/api/v1/measurements", new { experimentId = experiment, measurementName = $"{word} {technique}", technique, visibility }))
             .ReadJsonAsync(HttpStatusCode.Created)).Id();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Idrp.Server.Features.Search;
 using Idrp.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static Idrp.Server.Tests.SearchCalls;
 
 namespace Idrp.Server.Tests;
 
@@ -22,14 +23,6 @@ public sealed class IdrpServerWithSmallFacetCache : IdrpServer
 /// </summary>
 public sealed class SearchFacetValuesTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
-    internal static string UniqueWord() => "zq" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26)))) + "ox";
-
-    internal static async Task<JsonNode> SearchAsync(ApiClient client, string query) =>
-        await (await client.GetAsync("/api/v1/search?" + query)).ReadJsonAsync(HttpStatusCode.OK);
-
-    internal static Dictionary<string, int> Facet(JsonNode result, string facet) =>
-        result["facets"]![facet]!.AsArray().ToDictionary(f => f!["value"]!.GetValue<string>(), f => f!["count"]!.GetValue<int>());
-
     internal static async Task<Guid> AddAsync(ApiClient owner, Guid experiment, string word, string technique) =>
         (await (await owner.PostAsync("/api/v1/measurements", new { experimentId = experiment, measurementName = $"{word} {technique}", technique }))
             .ReadJsonAsync(HttpStatusCode.Created)).Id();
@@ -74,7 +67,7 @@ public sealed class SearchFacetCacheSizeTests(IdrpServerWithSmallFacetCache serv
         var admin = await server.AdminAsync();
         var pi = await admin.CreateUserAsync("Small Cache PI");
         var experiment = (await pi.CreateExperimentAsync((await pi.CreateProposalAsync()).Id())).Id();
-        var words = new[] { SearchFacetValuesTests.UniqueWord(), SearchFacetValuesTests.UniqueWord(), SearchFacetValuesTests.UniqueWord() };
+        var words = new[] { UniqueWord(), UniqueWord(), UniqueWord() };
         foreach (var word in words)
         {
             await SearchFacetValuesTests.AddAsync(pi, experiment, word, "AAA");
@@ -87,9 +80,9 @@ public sealed class SearchFacetCacheSizeTests(IdrpServerWithSmallFacetCache serv
         {
             foreach (var word in words)
             {
-                var result = await SearchFacetValuesTests.SearchAsync(pi, $"q={word}");
+                var result = await SearchAsync(pi, $"q={word}");
                 Assert.Equal(3, result["total"]!.GetValue<int>());
-                Assert.Equal(new Dictionary<string, int> { ["AAA"] = 1, ["BBB"] = 2 }, SearchFacetValuesTests.Facet(result, "technique"));
+                Assert.Equal(new Dictionary<string, int> { ["AAA"] = 1, ["BBB"] = 2 }, Facet(result, "technique"));
                 Assert.InRange(cache.Count, 3, IdrpServerWithSmallFacetCache.FacetCacheSize);
             }
         }

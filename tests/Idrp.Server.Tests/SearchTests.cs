@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Idrp.Testing;
+using static Idrp.Server.Tests.SearchCalls;
 
 namespace Idrp.Server.Tests;
 
@@ -10,17 +11,6 @@ namespace Idrp.Server.Tests;
 /// </summary>
 public sealed class SearchTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
-    /// <summary>A word of its own that is its own stem, as are its forms with s, ed or ing ("ox" ends it).</summary>
-    private static string UniqueWord() => "zq" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26)))) + "ox";
-
-    private static async Task<JsonNode> SearchAsync(ApiClient client, string query) =>
-        await (await client.GetAsync("/api/v1/search?" + query)).ReadJsonAsync(HttpStatusCode.OK);
-
-    private static List<Guid> Ids(JsonNode result) => [.. result["items"]!.AsArray().Select(i => i!.Id())];
-
-    private static Dictionary<string, int> Facet(JsonNode result, string facet) =>
-        result["facets"]![facet]!.AsArray().ToDictionary(f => f!["value"]!.GetValue<string>(), f => f!["count"]!.GetValue<int>());
-
     private static async Task<Guid> MeasurementAsync(ApiClient client, Guid experimentId, object body)
     {
         var node = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(body))!.AsObject();

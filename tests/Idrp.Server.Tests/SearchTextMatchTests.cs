@@ -7,6 +7,7 @@ using Idrp.Infrastructure.Search;
 using Idrp.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static Idrp.Server.Tests.SearchCalls;
 
 namespace Idrp.Server.Tests;
 
@@ -19,13 +20,10 @@ namespace Idrp.Server.Tests;
 /// </summary>
 public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
-    /// <summary>A word of its own that is its own stem, as are its forms with s and ed ("ox" ends it).</summary>
-    private static string UniqueWord() => "zt" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('a' + (c % 26)))) + "ox";
-
     [Fact]
     public async Task Newest_first_matches_are_the_text_matches_by_descending_id_for_every_limit_under_the_access_rule()
     {
-        var word = UniqueWord();
+        var word = UniqueWord("zt");
         var admin = await server.AdminAsync();
         var pi = await admin.CreateUserAsync("Text match PI");
         var proposal = (await pi.CreateProposalAsync()).Id();
@@ -92,7 +90,7 @@ public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<Idrp
     [Fact]
     public async Task Match_ids_from_the_text_index_alone_are_those_of_the_readable_documents_for_every_kind_of_caller()
     {
-        var word = UniqueWord();
+        var word = UniqueWord("zt");
         var admin = await server.AdminAsync();
         var pi = await admin.CreateUserAsync("Match ids PI");
         var named = await admin.CreateUserAsync("Match ids Named");

@@ -47,17 +47,18 @@ internal sealed class FacetValueCache(IOptions<SearchOptions> options)
     /// </summary>
     public async Task<List<(long Id, Entry Values)>> GetAsync(IdrpDbContext db, IReadOnlyList<long> ids, CancellationToken ct)
     {
-        var entries = new Entry?[ids.Count];
+        // This call's entries, held apart from the cache: another search may empty the cache meanwhile.
+        var known = new Dictionary<long, Entry>(ids.Count);
         List<long>? missing = null;
-        for (var i = 0; i < ids.Count; i++)
+        foreach (var id in ids)
         {
-            if (_entries.TryGetValue(ids[i], out var entry))
+            if (_entries.TryGetValue(id, out var entry))
             {
-                entries[i] = entry;
+                known[id] = entry;
             }
             else
             {
-                (missing ??= []).Add(ids[i]);
+                (missing ??= []).Add(id);
             }
         }
 
@@ -68,7 +69,6 @@ internal sealed class FacetValueCache(IOptions<SearchOptions> options)
                 _entries.Clear();
             }
 
-            var read = new Dictionary<long, Entry>(missing.Count);
             foreach (var chunk in missing.Chunk(ReadChunk))
             {
                 var rows = await db.SearchDocuments.AsNoTracking().Where(d => EF.Parameter(chunk).Contains(d.Id))
@@ -78,26 +78,18 @@ internal sealed class FacetValueCache(IOptions<SearchOptions> options)
                 {
                     var entry = new Entry(Code(_ids, d.FacilityId), Code(_ids, d.InstrumentId), _ids.Code(d.ProposalId), Code(_texts, d.Technique),
                         Code(_texts, d.Licence), _texts.Code(d.CategoryValues), d.Year, d.Visibility, d.CollectedAt.UtcTicks);
-                    read[d.Id] = entry;
+                    known[d.Id] = entry;
                     _entries[d.Id] = entry;
-                }
-            }
-
-            for (var i = 0; i < ids.Count; i++)
-            {
-                if (entries[i] is null && read.TryGetValue(ids[i], out var entry))
-                {
-                    entries[i] = entry;
                 }
             }
         }
 
         var found = new List<(long Id, Entry Values)>(ids.Count);
-        for (var i = 0; i < ids.Count; i++)
+        foreach (var id in ids)
         {
-            if (entries[i] is { } entry)
+            if (known.TryGetValue(id, out var entry))
             {
-                found.Add((ids[i], entry));
+                found.Add((id, entry));
             }
         }
 
