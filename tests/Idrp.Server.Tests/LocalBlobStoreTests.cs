@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Idrp.Infrastructure.Storage;
+using Idrp.Testing;
 
 namespace Idrp.Server.Tests;
 
@@ -131,7 +132,7 @@ public sealed class LocalBlobStoreTests
         using var root = new StoreRoot(parent);
         var store = new LocalBlobStore(root.Path);
         // Enough files for the flush to sync the file system once rather than each file, as a batch upload's do.
-        var files = Enumerable.Range(0, 40).Select(i => (Key: BlobKeys.ForUpload(Guid.CreateVersion7()), Blob: BlobKeys.ForAsset(Guid.CreateVersion7()), Data: RandomBytes(1000 * i, i))).ToList();
+        var files = Enumerable.Range(0, 40).Select(i => (Key: BlobKeys.ForUpload(Guid.CreateVersion7()), Blob: BlobKeys.ForAsset(Guid.CreateVersion7()), Data: Tus.RandomBytes(1000 * i, i))).ToList();
         foreach (var (key, _, data) in files)
         {
             Assert.Equal(data.Length, (await store.AppendAsync(key, 0, new TricklingStream(data), long.MaxValue, observer: null, durable: false, ct)).Appended);
@@ -148,13 +149,6 @@ public sealed class LocalBlobStoreTests
         }
 
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root.Path, "uploads")));
-    }
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var data = new byte[length];
-        new Random(seed).NextBytes(data);
-        return data;
     }
 
     /// <summary>A fresh store folder under <c>parent</c>, removed at the end.</summary>
