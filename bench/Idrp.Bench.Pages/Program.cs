@@ -13,16 +13,12 @@ using Microsoft.Extensions.DependencyInjection;
 //   Idrp.Bench.Pages --server Idrp.Server.dll [--provider Sqlite|Postgres] [--connection CS] [--data DIR (keeps the
 //                    database; a second run reuses it)] [--measurements 100000] [--assets 10] [--big-measurements 1000]
 //                    [--files 10000] [--iterations 20] [--warmup 30] [--page TEXT (only pages whose name contains it)] [--markdown FILE]
-var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
-    .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
-string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
-// A mistyped option must not be ignored: it would measure something other than what was asked for.
-string[] knownOptions = ["assets", "big-measurements", "connection", "data", "files", "iterations", "markdown", "measurements", "page", "provider", "server", "warmup"];
-if (options.Keys.FirstOrDefault(k => !knownOptions.Contains(k)) is { } unknown)
+if (BenchArguments.Parse(args, ["assets", "big-measurements", "connection", "data", "files", "iterations", "markdown", "measurements", "page", "provider", "server", "warmup"]) is not { } options)
 {
-    Console.Error.WriteLine($"Unknown option --{unknown}; known: --{string.Join(", --", knownOptions)}.");
     return 2;
 }
+
+string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
 
 int Number(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var provider = Enum.Parse<DatabaseProvider>(Option("provider", "Sqlite"), ignoreCase: true);

@@ -14,16 +14,12 @@ using Microsoft.Extensions.Logging;
 // on SQLite or PostgreSQL. Usage (bench/search.sh runs both):
 //   Idrp.Bench.Search --provider Sqlite|Postgres [--connection CS] [--data DIR] [--measurements 100000] [--assets 10]
 //                     [--iterations 40] [--markdown FILE] [--case TEXT (only cases whose name contains it)] [--sql (log SQL)] [--count-limit N]
-var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
-    .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length && !args[x.i + 1].StartsWith("--", StringComparison.Ordinal) ? args[x.i + 1] : "true", StringComparer.Ordinal);
-string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
-// A mistyped option must not be ignored: it would measure something other than what was asked for.
-string[] knownOptions = ["assets", "case", "connection", "count-limit", "data", "iterations", "markdown", "measurements", "provider", "sql"];
-if (options.Keys.FirstOrDefault(k => !knownOptions.Contains(k)) is { } unknown)
+if (BenchArguments.Parse(args, ["assets", "case", "connection", "count-limit", "data", "iterations", "markdown", "measurements", "provider", "sql"]) is not { } options)
 {
-    Console.Error.WriteLine($"Unknown option --{unknown}; known: --{string.Join(", --", knownOptions)}.");
     return 2;
 }
+
+string Option(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
 
 var provider = Enum.Parse<DatabaseProvider>(Option("provider", "Sqlite"), ignoreCase: true);
 var measurements = int.Parse(Option("measurements", "100000"), CultureInfo.InvariantCulture);

@@ -51,8 +51,9 @@ public sealed class SearchDocument : IIndexedMeasurementAccess
     public List<SearchCategory> Categories { get; set; } = [];
 
     /// <summary>
-    /// The values of <see cref="Categories"/> again, as a JSON array of strings, so that the category facet is counted
-    /// from the row a search reads anyway rather than by one more query over the matches' ids.
+    /// The values of <see cref="Categories"/> again, as a JSON array of strings, so that the category facet's values come
+    /// with the document's other facet values (read once per document into the server's facet-value cache) rather than
+    /// by one more query over the matches' ids.
     /// </summary>
     public string CategoryValues { get; set; } = "[]";
 
