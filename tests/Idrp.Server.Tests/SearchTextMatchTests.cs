@@ -15,8 +15,9 @@ namespace Idrp.Server.Tests;
 /// The text match a search's counting pass reads (<see cref="IdrpDbContext.WhereTextNewestFirst"/>) gives exactly the
 /// documents <see cref="IdrpDbContext.WhereText"/> gives, highest id first, under the access rule and filters, for any
 /// limit below, at or past the number of matches (the capped case), on SQLite and PostgreSQL; on SQLite the FTS5 index
-/// drives it, without sorting the matches. <see cref="IdrpDbContext.MatchIdsNewestFirst"/> with the access rule alone
-/// (on PostgreSQL answered from the text index's rows, which carry copies of the access facts) gives the same ids.
+/// drives it, without sorting the matches. <see cref="IdrpDbContext.MatchIdsNewestFirstAsync"/> with the access rule alone
+/// (on PostgreSQL answered from the text index's rows, which carry copies of the access facts, through the GIN index or
+/// by a walk of the primary key) gives the same ids.
 /// </summary>
 public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<IdrpServer>
 {
@@ -141,9 +142,32 @@ public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<Idrp
                 : db.MeasurementShares.Where(_ => false).Select(x => x.MeasurementId);
             var readable = db.SearchDocuments.Where(rules.CanReadIndexed<SearchDocument>(insider, shared));
             var viaDocuments = await db.WhereText(readable, words).OrderByDescending(d => d.Id).Select(d => d.Id).ToListAsync(ct);
-            var alone = await db.MatchIdsNewestFirst(readable, rules.CanReadIndexed<SearchVector>(insider, shared), words).ToListAsync(ct);
+            var vectors = new ReadableVectors(rules.CanReadIndexed<SearchVector>(insider, shared), actor);
+            var alone = await db.MatchIdsNewestFirstAsync(readable, vectors, words, 100, ct);
             Assert.True(expected == viaDocuments.Count, $"{name}: {viaDocuments.Count} readable matches, not {expected}");
             Assert.True(viaDocuments.SequenceEqual(alone), $"{name}: [{string.Join(", ", alone)}], not [{string.Join(", ", viaDocuments)}]");
+            if (db is PostgresIdrpDbContext postgres)
+            {
+                // Both plans PostgreSQL may be given, whichever the statistics chose above; the walk also when capped.
+                foreach (var walk in new[] { false, true })
+                {
+                    var found = await postgres.NewestReadableMatchesAsync(vectors, words, 100, walk, ct);
+                    Assert.True(viaDocuments.SequenceEqual(found), $"{name}, walk {walk}: [{string.Join(", ", found)}], not [{string.Join(", ", viaDocuments)}]");
+                    var capped = await postgres.NewestReadableMatchesAsync(vectors, words, expected - 1, walk, ct);
+                    Assert.True(viaDocuments.Take(expected - 1).SequenceEqual(capped), $"{name}, walk {walk}, capped: [{string.Join(", ", capped)}]");
+                }
+            }
+        }
+
+        if (db is PostgresIdrpDbContext)
+        {
+            // The statistics that choose between the two: after ANALYZE, PostgreSQL's figures for this table, which now
+            // holds public rows, private ones and rows shared with every signed-in user.
+            await db.Database.ExecuteSqlRawAsync("ANALYZE search_vectors", ct);
+            var figures = await PostgresTextStatistics.ReadAsync(db, ct);
+            Assert.True(figures.Rows >= edits.Length, figures.ToString());
+            Assert.True(figures.LexemeShares.Count > 0 && figures.LexemeShares.Values.All(s => s is > 0 and <= 1), figures.ToString());
+            Assert.True(figures.PublicShare is > 0 and < 1 && figures.SharedWithSignedInShare is > 0 and < 1, figures.ToString());
         }
     }
 }

@@ -1,4 +1,5 @@
 using Idrp.Domain.Search;
+using Idrp.Infrastructure.Persistence;
 
 namespace Idrp.Server.Tests;
 
@@ -59,6 +60,6 @@ public sealed class SearchTextTests
 
         var words = SearchText.QueryWords("islands graph* \"x\"");
         Assert.Equal("\"island\" \"graph\"* \"x\"", SearchText.Fts5Query(words));
-        Assert.Equal("island & graph:* & x", SearchText.TsQuery(words));
+        Assert.Equal("'island' & 'graph':* & 'x'", PostgresIdrpDbContext.TsQueryOf(words).ToString());
     }
 }

@@ -110,14 +110,15 @@ public abstract class IdrpDbContext : IdentityDbContext<Account, IdentityRole<Gu
     public abstract IQueryable<SearchDocument> WhereTextNewestFirst(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words);
 
     /// <summary>
-    /// The ids of the documents of <paramref name="documents"/> that contain every one of <paramref name="words"/>, highest
-    /// first: the counting pass of a search. <paramref name="canReadAlone"/> is the access rule over the text index's rows,
-    /// given when <paramref name="documents"/> is the readable documents and nothing else (no facet or filter); a provider
-    /// whose text index carries the access facts (PostgreSQL) then answers from that index alone.
+    /// The ids of the first <paramref name="take"/> documents of <paramref name="documents"/> that contain every one of
+    /// <paramref name="words"/>, highest first: the counting pass of a search. <paramref name="alone"/> is the access rule
+    /// over the text index's rows, given when <paramref name="documents"/> is the readable documents and nothing else (no
+    /// facet or filter); a provider whose text index carries the access facts (PostgreSQL) then answers from that index
+    /// alone.
     /// </summary>
-    public virtual IQueryable<long> MatchIdsNewestFirst(IQueryable<SearchDocument> documents, Expression<Func<SearchVector, bool>>? canReadAlone,
-        IReadOnlyList<Domain.Search.QueryWord> words) =>
-        WhereTextNewestFirst(documents, words).Select(d => d.Id);
+    public virtual Task<List<long>> MatchIdsNewestFirstAsync(IQueryable<SearchDocument> documents, ReadableVectors? alone,
+        IReadOnlyList<Domain.Search.QueryWord> words, int take, CancellationToken ct) =>
+        WhereTextNewestFirst(documents, words).Select(d => d.Id).Take(take).ToListAsync(ct);
 
     /// <summary>
     /// The ids of <paramref name="documentIds"/>, documents that match <paramref name="words"/>, best match first (FTS5
@@ -329,7 +330,8 @@ public sealed class SqliteIdrpDbContext(DbContextOptions<SqliteIdrpDbContext> op
 }
 
 /// <summary>Production: PostgreSQL through Npgsql.</summary>
-public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null)
+public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext> options, ChangeContext? change = null,
+    PostgresTextStatistics? textStatistics = null)
     : IdrpDbContext(options, change)
 {
     /// <summary>The column search_vectors.tsv (to_tsvector('simple', text) of search_texts, kept by a trigger) with its GIN index.</summary>
@@ -342,8 +344,8 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
 
     public override IQueryable<SearchDocument> WhereText(IQueryable<SearchDocument> documents, IReadOnlyList<Domain.Search.QueryWord> words)
     {
-        var query = Domain.Search.SearchText.TsQuery(words);
-        var hits = Set<SearchVector>().Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(EF.Functions.ToTsQuery("simple", query))).Select(v => v.DocumentId);
+        var query = TsQueryOf(words);
+        var hits = Set<SearchVector>().Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(query)).Select(v => v.DocumentId);
         return documents.Where(d => hits.Contains(d.Id));
     }
 
@@ -352,30 +354,68 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
         WhereText(documents, words).OrderByDescending(d => d.Id);
 
     /// <summary>
-    /// With the access rule alone, the vectors answer: the GIN index (or a backward walk of their primary key, for a word
-    /// in most documents) yields the matching rows, each tested against the access facts it carries. Joined to the
-    /// documents instead, the planner's merge join tested the words of every vector in the id range, readable or not
-    /// (36,000 vectors for 10,000 public matches of <c>island</c>), and a rare word hashed every readable document.
+    /// With the access rule alone, the vectors answer: each row the plan yields is tested against the access facts it
+    /// carries. Joined to the documents instead, the planner's merge join tested the words of every vector in the id
+    /// range, readable or not (36,000 vectors for 10,000 public matches of <c>island</c>), and a rare word hashed every
+    /// readable document. Which plan yields the rows is chosen here from the table's statistics
+    /// (<see cref="PostgresTextStatistics"/>): the GIN index collects every match and sorts them, or, for a word in
+    /// many of the readable documents, a backward walk of the primary key tests the newest rows until it has enough.
+    /// Either runs in a transaction of its own whose planner settings leave it the only way: left to itself, the planner
+    /// chose from a generic plan that cannot see the word, or misjudged the walk's cost.
     /// </summary>
-    public override IQueryable<long> MatchIdsNewestFirst(IQueryable<SearchDocument> documents, Expression<Func<SearchVector, bool>>? canReadAlone,
-        IReadOnlyList<Domain.Search.QueryWord> words)
+    public override async Task<List<long>> MatchIdsNewestFirstAsync(IQueryable<SearchDocument> documents, ReadableVectors? alone,
+        IReadOnlyList<Domain.Search.QueryWord> words, int take, CancellationToken ct)
     {
-        if (canReadAlone is null)
+        if (alone is null)
         {
-            return base.MatchIdsNewestFirst(documents, null, words);
+            return await base.MatchIdsNewestFirstAsync(documents, null, words, take, ct);
         }
 
-        var query = Domain.Search.SearchText.TsQuery(words);
-        return Set<SearchVector>().Where(canReadAlone).Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(EF.Functions.ToTsQuery("simple", query)))
-            .OrderByDescending(v => v.DocumentId).Select(v => v.DocumentId);
+        var walk = textStatistics is not null && await textStatistics.PrefersWalkAsync(this, words, alone.Reader, take, ct);
+        return await NewestReadableMatchesAsync(alone, words, take, walk, ct);
     }
+
+    /// <summary>The newest readable matches from the vectors alone, through the GIN index or by a walk of the primary key.</summary>
+    internal async Task<List<long>> NewestReadableMatchesAsync(ReadableVectors alone, IReadOnlyList<Domain.Search.QueryWord> words, int take, bool walk,
+        CancellationToken ct)
+    {
+        var query = TsQueryOf(words);
+        var matches = Set<SearchVector>().Where(alone.Rule).Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(query))
+            .OrderByDescending(v => v.DocumentId).Select(v => v.DocumentId).Take(take);
+        if (Database.CurrentTransaction is not null)
+        {
+            // Settings made here would outlive this query in the caller's transaction; the planner chooses.
+            return await matches.ToListAsync(ct);
+        }
+
+        // Each plan is forced by the settings of a transaction of its own, its statement tagged so that the plan
+        // PostgreSQL prepares for it is never shared with the other's. No parallel workers: starting them costs more
+        // than either plan at this size.
+        await using var transaction = await Database.BeginTransactionAsync(ct);
+        await Database.ExecuteSqlRawAsync(walk
+            ? "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL max_parallel_workers_per_gather = 0"
+            : "SET LOCAL enable_indexscan = off; SET LOCAL max_parallel_workers_per_gather = 0", ct);
+        var ids = await matches.TagWith(walk ? "newest matches: walk of the primary key" : "newest matches: text index, then sort").ToListAsync(ct);
+        await transaction.CommitAsync(ct);
+        return ids;
+    }
+
+    /// <summary>
+    /// Every word, whole or as a prefix (<c>'island' &amp; 'graph':*</c>), as a tsquery value sent as the parameter itself.
+    /// The words are already what the vectors hold (<see cref="Domain.Search.SearchText.QueryWords"/>: lower-case
+    /// letters and digits, stemmed), so no text search configuration need parse them; and a prepared statement with
+    /// <c>to_tsquery('simple', $1)</c> instead parses the query again for every row a walk or a ranking tests.
+    /// </summary>
+    internal static NpgsqlTsQuery TsQueryOf(IReadOnlyList<Domain.Search.QueryWord> words) =>
+        words.Select(w => (NpgsqlTsQuery)new NpgsqlTsQueryLexeme(w.Term, NpgsqlTsQueryLexeme.Weight.None, w.Prefix))
+            .Aggregate((left, right) => new NpgsqlTsQueryAnd(left, right));
 
     /// <summary>ts_rank of each document's tsvector, read by primary key.</summary>
     public override IQueryable<long> RankText(IReadOnlyList<Domain.Search.QueryWord> words, List<long> documentIds)
     {
-        var query = Domain.Search.SearchText.TsQuery(words);
+        var query = TsQueryOf(words);
         return Set<SearchVector>().Where(t => EF.Parameter(documentIds).Contains(t.DocumentId))
-            .OrderByDescending(t => EF.Property<NpgsqlTsVector>(t, TextVector).Rank(EF.Functions.ToTsQuery("simple", query)))
+            .OrderByDescending(t => EF.Property<NpgsqlTsVector>(t, TextVector).Rank(query))
             .ThenBy(t => t.DocumentId).Select(t => t.DocumentId);
     }
 

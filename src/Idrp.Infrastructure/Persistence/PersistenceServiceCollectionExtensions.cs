@@ -18,6 +18,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddScoped<ChangeContext>();
         services.AddSingleton(sp => ResolvedDatabase.From(settings(sp)));
         services.AddSingleton<SqliteConnectionSettings>();
+        services.AddSingleton<PostgresTextStatistics>();
         services.AddDbContext<SqliteIdrpDbContext>((sp, o) =>
         {
             ConfigureSqlite(o, sp.GetRequiredService<ResolvedDatabase>().ConnectionString);

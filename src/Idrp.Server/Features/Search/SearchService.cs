@@ -54,15 +54,15 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         var matches = parsed.Words.Count > 0 ? db.WhereText(filtered, parsed.Words) : filtered;
 
         // One pass reads the ids of the counted matches: the most recently indexed first, at most CountLimit of them,
-        // plus one to know whether more match. With words the text index drives it (MatchIdsNewestFirst), so that a
+        // plus one to know whether more match. With words the text index drives it (MatchIdsNewestFirstAsync), so that a
         // word found in most documents stops at the limit instead of collecting every match first. Their facet values
         // come from the FacetValueCache, which reads from the database only the documents it does not hold yet.
         var limit = options.Value.CountLimit;
         // A text search with no facet or filter (filtered is then readable itself) may be answered by the text index alone.
-        var newestFirst = parsed.Words.Count > 0
-            ? db.MatchIdsNewestFirst(filtered, ReferenceEquals(filtered, readable) ? canRead.Rule<SearchVector>() : null, parsed.Words)
-            : filtered.OrderByDescending(d => d.Id).Select(d => d.Id);
-        var ids = await newestFirst.Take(limit + 1).ToListAsync(ct);
+        var ids = parsed.Words.Count > 0
+            ? await db.MatchIdsNewestFirstAsync(filtered, ReferenceEquals(filtered, readable) ? new ReadableVectors(canRead.Rule<SearchVector>(), actor) : null,
+                parsed.Words, limit + 1, ct)
+            : await filtered.OrderByDescending(d => d.Id).Select(d => d.Id).Take(limit + 1).ToListAsync(ct);
         var capped = ids.Count > limit;
         if (capped)
         {

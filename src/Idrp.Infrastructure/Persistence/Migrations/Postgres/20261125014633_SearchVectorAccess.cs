@@ -47,7 +47,7 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                 defaultValue: "");
 
             // The access facts of each document beside its vector, so that a text search with no other filter tests the
-            // access rule on the rows the text index finds (PostgresIdrpDbContext.MatchIdsNewestFirst). Documents are never
+            // access rule on the rows the text index finds (PostgresIdrpDbContext.MatchIdsNewestFirstAsync). Documents are never
             // updated, only deleted and inserted, so copying them when the text row is written keeps them exact.
             migrationBuilder.Sql("""
                 UPDATE search_vectors AS v
