@@ -46,7 +46,6 @@ public static class SearchText
     public static string Fts5Query(IReadOnlyList<QueryWord> words) =>
         string.Join(' ', words.Select(w => "\"" + w.Term + "\"" + (w.Prefix ? "*" : "")));
 
-
     /// <summary>The longest common start of a word and its stem (stems may change the last letters: happy → happi).</summary>
     private static string PrefixOf(string word)
     {

@@ -13,10 +13,10 @@ namespace Idrp.Infrastructure.Persistence;
 /// <see cref="PrefersWalk"/> chooses how a text search's counting pass finds its newest matches.
 /// <para>
 /// Why the application chooses and not the planner: the counting pass runs as a prepared statement (Npgsql
-/// auto-prepare), and PostgreSQL's generic plan for it cannot see the word, so it assumes a rare one (0.5 % of rows)
-/// and always uses the GIN index, then sorts every match: 60 ms for a word in 92 % of 100,000 documents, where walking
-/// the primary key backwards stops after 10,000 matches in 6–20 ms. Custom plans see the word but misjudge the cost of
-/// a walk for a word in 13 % of the documents (measured in bench/Idrp.Bench.Search/RESULTS.md, "Choosing the walk").
+/// auto-prepare), and PostgreSQL's generic plan for it cannot see the word, so one plan served every word: the GIN
+/// index and a sort of every match, 60 ms for a word in 92 % of 100,000 documents, where walking the primary key
+/// backwards stops after 10,000 matches in 6–20 ms. Custom plans see the word but misjudge the cost of a walk for a
+/// word in 13 % of the documents (measured in bench/Idrp.Bench.Search/RESULTS.md, "Choosing the walk").
 /// </para>
 /// One instance per database (a singleton); the figures are read again after <see cref="MaxAge"/>.
 /// </summary>
@@ -122,7 +122,7 @@ public sealed class PostgresTextStatistics
                         publicShare = column.ShareOf(nameof(Domain.Model.Visibility.Public));
                         break;
                     case "shared_with_signed_in_users":
-                        sharedShare = column.ShareOf("true");
+                        sharedShare = column.ShareOf("t");   // booleans read as text: t, f
                         break;
                 }
             }
@@ -149,7 +149,7 @@ public sealed class PostgresTextStatistics
         {
             var values = Values ?? [];
             var shares = Shares ?? [];
-            var index = Array.FindIndex(values, v => v == value || (value == "true" && v == "t"));
+            var index = Array.IndexOf(values, value);
             if (index >= 0 && index < shares.Length)
             {
                 return shares[index];
