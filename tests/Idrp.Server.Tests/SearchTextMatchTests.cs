@@ -142,7 +142,7 @@ public sealed class SearchTextMatchTests(IdrpServer server) : IClassFixture<Idrp
                 : db.MeasurementShares.Where(_ => false).Select(x => x.MeasurementId);
             var readable = db.SearchDocuments.Where(rules.CanReadIndexed<SearchDocument>(insider, shared));
             var viaDocuments = await db.WhereText(readable, words).OrderByDescending(d => d.Id).Select(d => d.Id).ToListAsync(ct);
-            var vectors = new ReadableVectors(rules.CanReadIndexed<SearchVector>(insider, shared), actor);
+            var vectors = new ReadableVectors(rules.CanReadIndexed<SearchVector>(insider, shared), rules.CanReadIndexedTerms<SearchVector>(insider, shared), actor);
             var alone = await db.MatchIdsNewestFirstAsync(readable, vectors, words, 100, ct);
             Assert.True(expected == viaDocuments.Count, $"{name}: {viaDocuments.Count} readable matches, not {expected}");
             Assert.True(viaDocuments.SequenceEqual(alone), $"{name}: [{string.Join(", ", alone)}], not [{string.Join(", ", viaDocuments)}]");

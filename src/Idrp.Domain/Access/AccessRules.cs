@@ -132,6 +132,39 @@ public sealed class AccessRules
     }
 
     /// <summary>
+    /// <see cref="CanReadIndexed{T}"/> as separate terms, a record being readable when any one holds: for a database that
+    /// answers each term from an index of its own and unites the results (PostgreSQL's text search, whose partial text
+    /// indexes hold the public rows and the rows shared with every signed-in user). One term for an admin or an
+    /// anonymous caller; no insider term when the actor is an insider of nothing.
+    /// </summary>
+    public IReadOnlyList<Expression<Func<T, bool>>> CanReadIndexedTerms<T>(IReadOnlyCollection<Guid>? insiderProposals, IQueryable<Guid> sharedWithActor)
+        where T : IIndexedMeasurementAccess
+    {
+        if (_actor.IsAdmin)
+        {
+            return [_ => true];
+        }
+
+        var now = _now;
+        Expression<Func<T, bool>> isPublic = d => d.PublicFrom <= now;
+        if (_actor.PersonId is null)
+        {
+            return [isPublic];
+        }
+
+        var terms = new List<Expression<Func<T, bool>>>();
+        if (insiderProposals is { Count: > 0 } insider)
+        {
+            terms.Add(d => insider.Contains(d.ProposalId));
+        }
+
+        terms.Add(isPublic);
+        terms.Add(d => d.Visibility != Visibility.Private && d.SharedWithSignedInUsers);
+        terms.Add(d => d.Visibility != Visibility.Private && sharedWithActor.Contains(d.MeasurementId));
+        return terms;
+    }
+
+    /// <summary>
     /// The instant from which a measurement is public for everyone: the end of its embargo, or the Unix epoch when it has
     /// none (any instant before now would do); null while it is not public. What <see cref="IsVisibleOutside"/>'s public
     /// term reads as one comparable column.

@@ -381,13 +381,21 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
         return await NewestReadableMatchesAsync(alone, words, take, walk, ct);
     }
 
-    /// <summary>The newest readable matches from the vectors alone, through the GIN index or by a walk of the primary key.</summary>
+    /// <summary>
+    /// The newest readable matches from the vectors alone, by a walk of the primary key testing the whole rule on each
+    /// row, or through the text indexes: one query per term of the rule (<see cref="ReadableVectors.Terms"/>), each
+    /// answered by the index that holds just the rows the term may read (the partial GIN indexes of public rows and of
+    /// rows shared with every signed-in user, the insider's proposals, the reader's named shares), their union then
+    /// sorted. For a member and <c>strain</c> (29 % of the documents) that reads 11,000 matches instead of 29,000.
+    /// </summary>
     internal async Task<List<long>> NewestReadableMatchesAsync(ReadableVectors alone, IReadOnlyList<Domain.Search.QueryWord> words, int take, bool walk,
         CancellationToken ct)
     {
         var query = TsQueryOf(words);
-        var matches = Set<SearchVector>().Where(alone.Rule).Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(query))
-            .OrderByDescending(v => v.DocumentId).Select(v => v.DocumentId).Take(take);
+        IQueryable<long> Matching(Expression<Func<SearchVector, bool>> rule) =>
+            Set<SearchVector>().Where(rule).Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(query)).Select(v => v.DocumentId);
+        var matching = walk || alone.Terms.Count == 0 ? Matching(alone.Rule) : alone.Terms.Select(Matching).Aggregate((all, term) => all.Union(term));
+        var matches = matching.OrderByDescending(id => id).Take(take);
         if (Database.CurrentTransaction is not null)
         {
             // Settings made here would outlive this query in the caller's transaction; the planner chooses.
@@ -437,6 +445,14 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
         vector.Property<NpgsqlTsVector>(TextVector).HasColumnName("tsv").IsRequired();
         vector.Property(v => v.Visibility).HasConversion<string>().HasMaxLength(16);
         vector.HasIndex(TextVector).HasMethod("GIN").HasDatabaseName("ix_search_vectors_tsv");
+
+        // The rows of the access rule's broad terms, each with a text index of its own (NewestReadableMatchesAsync):
+        // anyone's, once public (an embargoed row is tested against public_from on the table), and every signed-in
+        // user's. A term's predicate implies the index's, so PostgreSQL uses it for that term's query.
+        vector.HasIndex([TextVector], "Public").HasMethod("GIN").HasFilter("public_from IS NOT NULL").HasDatabaseName("ix_search_vectors_tsv_public");
+        vector.HasIndex([TextVector], "SignedIn").HasMethod("GIN").HasFilter("shared_with_signed_in_users").HasDatabaseName("ix_search_vectors_tsv_signed_in");
+        vector.HasIndex(v => v.ProposalId).HasDatabaseName("ix_search_vectors_proposal_id");
+        vector.HasIndex(v => v.MeasurementId).HasDatabaseName("ix_search_vectors_measurement_id");
         vector.HasOne<SearchDocumentText>().WithOne().HasForeignKey<SearchVector>(v => v.DocumentId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -124,9 +124,11 @@ public sealed class SearchVector : IIndexedMeasurementAccess
 
 /// <summary>
 /// The access rule of one reader over <see cref="SearchVector"/> rows (<see cref="Domain.Access.AccessRules.CanReadIndexed{T}"/>),
-/// with the reader it is for, from which PostgreSQL estimates what share of the rows it may read.
+/// the same rule as separate terms (<see cref="Domain.Access.AccessRules.CanReadIndexedTerms{T}"/>), and the reader it is
+/// for, from which PostgreSQL estimates what share of the rows it may read.
 /// </summary>
-public sealed record ReadableVectors(System.Linq.Expressions.Expression<Func<SearchVector, bool>> Rule, Domain.Access.Actor Reader);
+public sealed record ReadableVectors(System.Linq.Expressions.Expression<Func<SearchVector, bool>> Rule,
+    IReadOnlyList<System.Linq.Expressions.Expression<Func<SearchVector, bool>>> Terms, Domain.Access.Actor Reader);
 
 /// <summary>A full-text hit: the row a provider-specific text query yields (not a table).</summary>
 public sealed class SearchHit

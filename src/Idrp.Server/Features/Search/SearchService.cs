@@ -60,7 +60,7 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
         var limit = options.Value.CountLimit;
         // A text search with no facet or filter (filtered is then readable itself) may be answered by the text index alone.
         var ids = parsed.Words.Count > 0
-            ? await db.MatchIdsNewestFirstAsync(filtered, ReferenceEquals(filtered, readable) ? new ReadableVectors(canRead.Rule<SearchVector>(), actor) : null,
+            ? await db.MatchIdsNewestFirstAsync(filtered, ReferenceEquals(filtered, readable) ? canRead.Vectors() : null,
                 parsed.Words, limit + 1, ct)
             : await filtered.OrderByDescending(d => d.Id).Select(d => d.Id).Take(limit + 1).ToListAsync(ct);
         var capped = ids.Count > limit;
@@ -109,6 +109,8 @@ internal sealed class SearchService(IdrpDbContext db, TimeProvider clock, IOptio
     {
         public Expression<Func<T, bool>> Rule<T>()
             where T : IIndexedMeasurementAccess => Rules.CanReadIndexed<T>(Insider, Shared);
+
+        public ReadableVectors Vectors() => new(Rule<SearchVector>(), Rules.CanReadIndexedTerms<SearchVector>(Insider, Shared), Rules.Actor);
     }
 
     /// <summary>

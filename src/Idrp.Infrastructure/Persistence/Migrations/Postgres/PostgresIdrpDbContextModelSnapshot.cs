@@ -1597,10 +1597,28 @@ namespace Idrp.Infrastructure.Persistence.Migrations.Postgres
                     b.HasKey("DocumentId")
                         .HasName("pk_search_vectors");
 
+                    b.HasIndex("MeasurementId")
+                        .HasDatabaseName("ix_search_vectors_measurement_id");
+
+                    b.HasIndex("ProposalId")
+                        .HasDatabaseName("ix_search_vectors_proposal_id");
+
                     b.HasIndex("Tsv")
                         .HasDatabaseName("ix_search_vectors_tsv");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tsv"), "GIN");
+
+                    b.HasIndex(new[] { "Tsv" }, "Public")
+                        .HasDatabaseName("ix_search_vectors_tsv_public")
+                        .HasFilter("public_from IS NOT NULL");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Tsv" }, "Public"), "GIN");
+
+                    b.HasIndex(new[] { "Tsv" }, "SignedIn")
+                        .HasDatabaseName("ix_search_vectors_tsv_signed_in")
+                        .HasFilter("shared_with_signed_in_users");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Tsv" }, "SignedIn"), "GIN");
 
                     b.ToTable("search_vectors", (string)null);
                 });
