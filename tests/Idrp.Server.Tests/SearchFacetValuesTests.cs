@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Idrp.Server.Features.Search;
 using Idrp.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Idrp.Server.Tests.SearchCalls;
 
@@ -86,5 +87,42 @@ public sealed class SearchFacetCacheSizeTests(IdrpServerWithSmallFacetCache serv
                 Assert.InRange(cache.Count, 3, IdrpServerWithSmallFacetCache.FacetCacheSize);
             }
         }
+    }
+}
+
+/// <summary>A server reads the newest documents' facet values ahead once it has started (<see cref="FacetValueCacheFill"/>).</summary>
+public sealed class SearchFacetCacheFillTests(IdrpServer server) : IClassFixture<IdrpServer>
+{
+    [Fact]
+    public async Task After_a_restart_the_cache_holds_every_document_before_any_search_and_searches_count_as_before()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var word = UniqueWord();
+        var admin = await server.AdminAsync();
+        var pi = await admin.CreateUserAsync("Fill PI");
+        var experiment = (await pi.CreateExperimentAsync((await pi.CreateProposalAsync()).Id())).Id();
+        await SearchFacetValuesTests.AddAsync(pi, experiment, word, "AAA");
+        await SearchFacetValuesTests.AddAsync(pi, experiment, word, "BBB");
+        await SearchFacetValuesTests.AddAsync(pi, experiment, word, "BBB");
+
+        await server.RestartAsync();
+        var cache = server.Services.GetRequiredService<FacetValueCache>();
+        int documents;
+        await using (var scope = server.Services.CreateAsyncScope())
+        {
+            documents = await scope.ServiceProvider.GetRequiredService<Infrastructure.Persistence.IdrpDbContext>().SearchDocuments.CountAsync(ct);
+        }
+
+        // The fill runs in the background after the start; wait for it (no search has run on this server yet).
+        for (var waited = 0; cache.Count < documents && waited < 600; waited++)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        Assert.True(documents >= 3 && cache.Count == documents, $"{cache.Count} of {documents} documents in the cache");
+        var again = new ApiClient(server.NewHttpClient(), server, pi.Token);
+        var result = await SearchAsync(again, $"q={word}");
+        Assert.Equal(new Dictionary<string, int> { ["AAA"] = 1, ["BBB"] = 2 }, Facet(result, "technique"));
+        Assert.Equal(documents, cache.Count);
     }
 }

@@ -55,6 +55,7 @@ internal static class ServerServiceCollectionExtensions
         // First of the hosted services: the schema must exist before anything (data protection's key ring) reads it.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<Features.Uploads.PendingUploadsFlush>();
+        services.AddHostedService<Features.Search.FacetValueCacheFill>();
         services.AddDataProtection().SetApplicationName("idrp").PersistKeysToDbContext<IdrpDbContext>();
         AddAccounts(services);
 

@@ -71,15 +71,12 @@ internal sealed class FacetValueCache(IOptions<SearchOptions> options)
 
             foreach (var chunk in missing.Chunk(ReadChunk))
             {
-                var rows = await db.SearchDocuments.AsNoTracking().Where(d => EF.Parameter(chunk).Contains(d.Id))
-                    .Select(d => new { d.Id, d.FacilityId, d.InstrumentId, d.ProposalId, d.Technique, d.Licence, d.CategoryValues, d.Year, d.Visibility, d.CollectedAt })
-                    .ToListAsync(ct);
-                foreach (var d in rows)
+                var rows = await db.SearchDocuments.AsNoTracking().Where(d => EF.Parameter(chunk).Contains(d.Id)).Select(Values).ToListAsync(ct);
+                foreach (var row in rows)
                 {
-                    var entry = new Entry(Code(_ids, d.FacilityId), Code(_ids, d.InstrumentId), _ids.Code(d.ProposalId), Code(_texts, d.Technique),
-                        Code(_texts, d.Licence), _texts.Code(d.CategoryValues), d.Year, d.Visibility, d.CollectedAt.UtcTicks);
-                    known[d.Id] = entry;
-                    _entries[d.Id] = entry;
+                    var entry = EntryOf(row);
+                    known[row.Id] = entry;
+                    _entries[row.Id] = entry;
                 }
             }
         }
@@ -96,6 +93,45 @@ internal sealed class FacetValueCache(IOptions<SearchOptions> options)
         return found;
     }
 
+    /// <summary>
+    /// Reads the values of the most recently indexed documents, newest first (the order a search counts in), as many as
+    /// the cache holds while leaving room for one search's worth of others (<see cref="SearchOptions.FacetCacheSize"/>
+    /// less <see cref="SearchOptions.CountLimit"/>). Run once after the server starts (<see cref="FacetValueCacheFill"/>),
+    /// so that the first searches of a broad word do not each read thousands of rows: without it, the second to fourth
+    /// search pages after a start took 100–235 ms instead of 35–45 (SQLite, 100,000 documents). Returns how many it read.
+    /// </summary>
+    public async Task<int> FillAsync(IdrpDbContext db, CancellationToken ct)
+    {
+        const int Batch = 5 * ReadChunk;
+        var room = options.Value.FacetCacheSize - options.Value.CountLimit - 1;
+        var read = 0;
+        long? below = null;
+        while (_entries.Count < room)
+        {
+            var documents = db.SearchDocuments.AsNoTracking();
+            if (below is { } last)
+            {
+                documents = documents.Where(d => d.Id < last);
+            }
+
+            var rows = await documents.OrderByDescending(d => d.Id).Take(Math.Min(Batch, room - _entries.Count)).Select(Values).ToListAsync(ct);
+            foreach (var row in rows)
+            {
+                _entries.TryAdd(row.Id, EntryOf(row));
+            }
+
+            read += rows.Count;
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            below = rows[^1].Id;
+        }
+
+        return read;
+    }
+
     /// <summary>The facility, instrument or proposal id a code stands for.</summary>
     public Guid Id(int code) => _ids.Value(code);
 
@@ -106,10 +142,21 @@ internal sealed class FacetValueCache(IOptions<SearchOptions> options)
     public string[] Categories(int code) =>
         _categoryLists.GetOrAdd(code, c => _texts.Value(c) is "[]" or "" ? [] : JsonSerializer.Deserialize<string[]>(_texts.Value(c)) ?? []);
 
+    /// <summary>The columns of a search document an entry is made of.</summary>
+    private static readonly System.Linq.Expressions.Expression<Func<Infrastructure.Search.SearchDocument, Row>> Values = d =>
+        new Row(d.Id, d.FacilityId, d.InstrumentId, d.ProposalId, d.Technique, d.Licence, d.CategoryValues, d.Year, d.Visibility, d.CollectedAt);
+
+    private Entry EntryOf(Row d) =>
+        new(Code(_ids, d.FacilityId), Code(_ids, d.InstrumentId), _ids.Code(d.ProposalId), Code(_texts, d.Technique),
+            Code(_texts, d.Licence), _texts.Code(d.CategoryValues), d.Year, d.Visibility, d.CollectedAt.UtcTicks);
+
     private static int Code<T>(Interner<T> interner, T? value)
         where T : class => value is null ? -1 : interner.Code(value);
 
     private static int Code(Interner<Guid> interner, Guid? value) => value is { } v ? interner.Code(v) : -1;
+
+    private sealed record Row(long Id, Guid? FacilityId, Guid? InstrumentId, Guid ProposalId, string? Technique, string? Licence, string CategoryValues,
+        int Year, Visibility Visibility, DateTimeOffset CollectedAt);
 
     /// <summary>
     /// Small integers for the few distinct values of a facet (facilities, instruments, proposals, techniques, licences,
