@@ -55,7 +55,10 @@ internal static class ServerServiceCollectionExtensions
         // First of the hosted services: the schema must exist before anything (data protection's key ring) reads it.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<Features.Uploads.PendingUploadsFlush>();
-        services.AddHostedService<Features.Search.FacetValueCacheFill>();
+        if (configuration.Role() != ServerRole.Worker)
+        {
+            services.AddHostedService<Features.Search.FacetValueCacheFill>(); // a worker answers no searches
+        }
         services.AddDataProtection().SetApplicationName("idrp").PersistKeysToDbContext<IdrpDbContext>();
         AddAccounts(services);
 
