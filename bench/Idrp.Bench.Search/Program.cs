@@ -133,7 +133,10 @@ for (var round = 0; round < warmUpRounds; round++)
     }
 }
 
-await Task.Delay(TimeSpan.FromSeconds(warmUpRounds > 0 ? 1 : 0));
+if (warmUpRounds > 0)
+{
+    await Task.Delay(TimeSpan.FromSeconds(1));
+}
 
 Say("");
 Say($"| {provider} | actor | p50 ms | p95 ms | max ms | matches (last) |");

@@ -394,7 +394,7 @@ public sealed class PostgresIdrpDbContext(DbContextOptions<PostgresIdrpDbContext
         var query = TsQueryOf(words);
         IQueryable<long> Matching(Expression<Func<SearchVector, bool>> rule) =>
             Set<SearchVector>().Where(rule).Where(v => EF.Property<NpgsqlTsVector>(v, TextVector).Matches(query)).Select(v => v.DocumentId);
-        var matching = walk || alone.Terms.Count == 0 ? Matching(alone.Rule) : alone.Terms.Select(Matching).Aggregate((all, term) => all.Union(term));
+        var matching = walk ? Matching(alone.Rule) : alone.Terms.Select(Matching).Aggregate((all, term) => all.Union(term));
         var matches = matching.OrderByDescending(id => id).Take(take);
         if (Database.CurrentTransaction is not null)
         {

@@ -69,9 +69,8 @@ public sealed class PostgresTextStatistics
             return false;
         }
 
-        var readableMatches = matching * readable * figures.Rows;
-        var walked = Math.Min(figures.Rows, take * figures.Rows / readableMatches);
-        return walked < WalkedRowsPerIndexedMatch * readableMatches;
+        var walked = Math.Min(figures.Rows, take / (matching * readable));
+        return walked < WalkedRowsPerIndexedMatch * matching * readable * figures.Rows;
     }
 
     internal static async Task<Figures> ReadAsync(DbContext db, CancellationToken ct)

@@ -124,7 +124,7 @@ public sealed class SearchVector : IIndexedMeasurementAccess
 
 /// <summary>
 /// The access rule of one reader over <see cref="SearchVector"/> rows (<see cref="Domain.Access.AccessRules.CanReadIndexed{T}"/>),
-/// the same rule as separate terms (<see cref="Domain.Access.AccessRules.CanReadIndexedTerms{T}"/>), and the reader it is
+/// the same rule as separate terms (<see cref="Domain.Access.AccessRules.CanReadIndexedTerms{T}"/>, at least one), and the reader it is
 /// for, from which PostgreSQL estimates what share of the rows it may read.
 /// </summary>
 public sealed record ReadableVectors(System.Linq.Expressions.Expression<Func<SearchVector, bool>> Rule,
